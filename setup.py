@@ -1,0 +1,4 @@
+"""Packaging shim: all metadata and dependencies live in setup.cfg."""
+from setuptools import setup
+
+setup()
