@@ -1,0 +1,94 @@
+"""The one place where Brian2 quantities become the plain floats of the theory, and back.
+
+``meanfield`` works in plain floats (SPEC §3): rates in Hz, drive mu in mV/s, noise sigma in
+mV/sqrt(s), potentials in mV, times in s. The Brian2 side accepts either Brian2 quantities or
+plain floats already in those units. This module imports brian2 only when it meets a quantity
+(or when asked for a Brian2 unit), so it is safe to use from brian2-free code.
+
+Examples
+--------
+>>> from brianmodels.units import to_float
+>>> to_float(2.5, "time", "duration")
+2.5
+"""
+from __future__ import annotations
+
+import numpy as np
+
+#: kind -> (meanfield unit as text, Brian2 expression of that unit)
+KINDS = {
+    "time": ("s", "second"),
+    "rate": ("Hz", "Hz"),
+    "voltage": ("mV", "mV"),
+    "drive": ("mV/s", "mV/second"),
+    "noise": ("mV/sqrt(s)", "mV/second**0.5"),
+}
+
+
+def brian_unit(kind: str):
+    """The Brian2 quantity equal to one meanfield unit of ``kind`` (imports brian2).
+
+    Parameters
+    ----------
+    kind : {'time', 'rate', 'voltage', 'drive', 'noise'}
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {sorted(KINDS)}; got {kind!r}")
+    import brian2
+
+    return eval(KINDS[kind][1], {}, vars(brian2))  # expressions above are fixed literals
+
+
+def is_quantity(value) -> bool:
+    """True if ``value`` carries Brian2 physical dimensions."""
+    return hasattr(value, "dim") and hasattr(value, "dimensions")
+
+
+def to_float(value, kind: str, name: str, *, finite: bool = True):
+    """Convert ``value`` to a float (or float array) in the meanfield unit of ``kind``.
+
+    Parameters
+    ----------
+    value : float, array_like or brian2.Quantity
+        Plain numbers are taken to be in the meanfield unit already (s, Hz, mV, mV/s, mV/sqrt(s)).
+    kind : {'time', 'rate', 'voltage', 'drive', 'noise'}
+        Physical kind of the value.
+    name : str
+        Parameter name, used in error messages.
+    finite : bool
+        Reject NaN and infinities.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        In the meanfield unit of ``kind``.
+
+    Raises
+    ------
+    TypeError
+        A quantity of the wrong dimensions, or a non-numeric value.
+    ValueError
+        Non-finite values when ``finite`` is true.
+    """
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {sorted(KINDS)}; got {kind!r}")
+    if is_quantity(value):
+        unit = brian_unit(kind)
+        if value.dim != unit.dim:
+            raise TypeError(f"{name} must be a {kind} in units of {KINDS[kind][0]}; "
+                            f"got a quantity with dimensions {value.dim}")
+        out = np.asarray(value / unit, dtype=float)
+    else:
+        try:
+            out = np.asarray(value, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a number or array in {KINDS[kind][0]} "
+                            f"(or a Brian2 quantity); got {type(value).__name__}") from None
+    if finite and not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} must be finite; got {value!r}")
+    return float(out) if out.ndim == 0 else out
+
+
+def to_quantity(value, kind: str):
+    """A plain float (meanfield unit of ``kind``) as a Brian2 quantity (imports brian2)."""
+    return np.asarray(value, dtype=float) * brian_unit(kind)
