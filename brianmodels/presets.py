@@ -115,7 +115,7 @@ _register(
     protocol=_ramp((0, 0, 0), (50, 100, 100)),
     dt=0.1e-3,
     note="In-degrees are rounded to integers (K_EE = 188 for p N = 187.5), so J differs from the paper's "
-         "fractional-K values by <= 0.4%. The authors' simulation used j_II = 0.10765 (J_II = 11.30); the "
+         "fractional-K values by <= 0.5%. The authors' simulation used j_II = 0.10765 (J_II = 11.30); the "
          "Allen-derived j_II = 0.112353 is used here, consistent with the paper's SSN.",
 )
 
