@@ -193,18 +193,21 @@ def _P(J, a, b, n):
 def _delta_trace(nu_E, nu_I, J, a, n, tau, b=(0.0, 0.0)):
     """Delta = det(1 - G J) and the trace of the Jacobian of Eq 2 (1/s) at rates (nu_E, nu_I) > 0.
 
-    Stable steady state <=> Delta > 0 and trace < 0 (theory §7.4); computed by the SSN's own
-    ``ssn_kernels.linear_analysis`` at x_X = (nu_X / a_X)^(1/n_X).
+    Stable steady state <=> Delta > 0 and trace < 0 (theory §7.4). Gains, Delta and the Jacobian
+    are the SSN's own symbolic functions (``ssn_symbolic``), evaluated at x_X = (nu_X/a_X)^(1/n_X);
+    ``J`` may be (2, 2) or (..., 2, 2).
     """
-    from .ssn_kernels import linear_analysis
+    f = _fns()
     P = _P(J, a, b, n)
-    x_E = _inverse_powerlaw(np.asarray(nu_E, float), a[0], 0.0, n[0])
-    x_I = _inverse_powerlaw(np.asarray(nu_I, float), a[1], 0.0, n[1])
-    shape = np.broadcast_shapes(x_E.shape, x_I.shape, *(np.shape(v) for v in P[:4]))
-    x_E, x_I = np.broadcast_to(x_E, shape), np.broadcast_to(x_I, shape)
+    g_E = f.gain(_inverse_powerlaw(np.asarray(nu_E, float), a[0], 0.0, n[0]), a[0], n[0])
+    g_I = f.gain(_inverse_powerlaw(np.asarray(nu_I, float), a[1], 0.0, n[1]), a[1], n[1])
+    shape = np.broadcast_shapes(np.shape(g_E), np.shape(g_I), *(np.shape(v) for v in P[:4]))
+    g_E, g_I = np.broadcast_to(g_E, shape), np.broadcast_to(g_I, shape)
     P = tuple(np.broadcast_to(v, shape) for v in P[:4]) + P[4:]
-    la = linear_analysis(x_E, x_I, P, tau[0], tau[1])
-    return la["delta"], la["trace"]
+    delta = np.broadcast_to(np.asarray(f.delta(g_E, g_I, *P), float), shape)
+    jac = f.jacobian(g_E, g_I, tau[0], tau[1], *P)
+    trace = np.broadcast_to(np.asarray(jac[0][0], float) + np.asarray(jac[1][1], float), shape)
+    return delta, trace
 
 
 def _nu_I_star(J, r, a, b, n):
@@ -780,3 +783,151 @@ def target_supersaturation(ssn, nu_peak, mu_peak=None, *, r, network=None, fixed
     diag["branch_end"] = meas.pop("branch_end")
     achieved = {k: meas[k] for k in requested}
     return _finish("supersaturation", ssn, network, free, J, rr, requested, achieved, diag, rtol)
+
+
+# =====================================================================================
+# (b) bistability window
+# =====================================================================================
+def _fold_candidates(J, r, a, b, n, n_grid=300):
+    """Fold points of the SSN along the ray (mu, r mu), from the rate-space fold curve (seeds)."""
+    f = _fns()
+    z = f.z_isn(*_P(J, a, b, n))
+    nu_isn = float(f.rate(np.real(z), a[0], n[0]))
+    nu_E = nu_isn * np.logspace(1e-6, 4, n_grid)
+    nu_I = _fold_rates_I(nu_E, J, a, b, n)
+    mu_E, mu_I = _eq5(nu_E, nu_I, J, a, b, n)
+    q = mu_I - r * mu_E
+    ok = np.isfinite(q)
+    idx = np.flatnonzero(ok[:-1] & ok[1:] & (np.sign(q[:-1]) != np.sign(q[1:])))
+    return nu_E, nu_I, mu_E, [(nu_E[i], nu_I[i], mu_E[i]) for i in idx]
+
+
+def _measure_window(J, a, b, n, tau, r, mu_1, mu_2, n_grid=201, rounds=3):
+    """Edges of the input range with >= 2 stable states along (mu, r mu), refined on nested grids."""
+    width = max(mu_2 - mu_1, 1e-6)
+    lo_mu, hi_mu = mu_1 - width, mu_2 + width
+    grid = np.linspace(lo_mu, hi_mu, n_grid)
+    bi = _n_stable(J, a, b, n, tau, grid, r) >= 2
+    if not bi.any():
+        return dict(mu_1=np.nan, mu_2=np.nan)
+    k = np.flatnonzero(bi)
+    edges = []
+    for i_in, i_out in ((k[0], k[0] - 1), (k[-1], k[-1] + 1)):
+        if i_out < 0 or i_out >= n_grid:
+            edges.append(np.nan)   # window extends past the scanned range
+            continue
+        a_in, a_out = grid[i_in], grid[i_out]
+        for _ in range(rounds):
+            g = np.linspace(a_out, a_in, n_grid)
+            inside = _n_stable(J, a, b, n, tau, g, r) >= 2
+            first = int(np.argmax(inside))
+            a_out, a_in = g[first - 1], g[first]
+        edges.append(0.5 * (a_in + a_out))
+    return dict(mu_1=float(edges[0]), mu_2=float(edges[1]))
+
+
+def target_bistability(ssn, mu_1, mu_2, *, r, network=None, fixed=(), bounds=None, n_starts=4,
+                       seed=0, rtol=1e-3):
+    """Couplings (and input ratio) whose bistability window along (mu, r mu) is [mu_1, mu_2].
+
+    The window edges are the two fold (saddle-node) points of the steady-state curve (theory
+    §7.5). A fold is a steady state with Delta = det(1 - G J) = 0; writing it through Eq 5 gives,
+    for each edge k, unknown rates (nu_Ek, nu_Ik) with Delta = 0, mu_E^ext = mu_k and
+    mu_I^ext = r mu_k. These six equations are solved together with the smallest relative change
+    of the free couplings (and r unless fixed) -- SLSQP from several starts seeded by the
+    rate-space fold curve -- requiring the upper fold (at mu_1) to have the higher nu_E and
+    negative Jacobian trace at both folds (the adjacent branches are stable nodes). The result is
+    verified by counting stable steady states on input grids (SSN kernels) and locating the edges
+    of the 2-stable-state range. ``mu_1 < 0`` asks for persistent activity (window containing 0).
+
+    Parameters
+    ----------
+    ssn : SSN
+        Starting network.
+    mu_1, mu_2 : float
+        Requested window edges in mV/s, ``mu_1 < mu_2``.
+    r : float
+        Input ratio mu_I^ext / mu_E^ext (> 0); kept if ``'r'`` is in ``fixed``.
+    network, fixed, bounds, n_starts, seed, rtol :
+        As in :func:`target_supersaturation`. ``rtol`` is relative to max(|mu_k|, mu_2 - mu_1).
+
+    Returns
+    -------
+    DesignResult
+        ``requested``/``achieved``: ``mu_1``, ``mu_2`` (mV/s); ``diagnostics``: the fold rates.
+    """
+    mu_1 = _check_target(mu_1, "mu_1", "mV/s", positive=False)
+    mu_2 = _check_target(mu_2, "mu_2", "mV/s", positive=False)
+    if not mu_1 < mu_2:
+        raise ValueError(f"mu_1 must be < mu_2 (a window [mu_1, mu_2] in mV/s); got {mu_1}, {mu_2}")
+    r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
+    J0, a, b, n, tau = _params(ssn)
+    free = _Free(J0, r0, fixed, bounds, free_r=True)
+    requested = {"mu_1": mu_1, "mu_2": mu_2}
+    k = free.nparam
+    x_ref = free.pack(J0, r0)
+    scale = 1.0 + max(abs(mu_1), abs(mu_2))
+
+    def split(x):
+        J, rr = free.unpack(x)
+        return J, rr, np.exp(x[k:])
+
+    cache = {}
+
+    def folds(x):
+        key = x.tobytes()
+        if key not in cache:
+            J, rr, nu = split(x)
+            nE, nI = nu[0::2], nu[1::2]
+            delta, trace = _delta_trace(nE, nI, J, a, n, tau)
+            mE, mI = _eq5(nE, nI, J, a, b, n)
+            cache.clear()
+            cache[key] = (J, rr, delta, trace, mE, mI)
+        return cache[key]
+
+    def eq(x):
+        J, rr, delta, _, mE, mI = folds(x)
+        m = np.array([mu_1, mu_2])
+        return np.concatenate([delta, (mE - m) / scale, (mI - rr * m) / scale])
+
+    def ineq(x):
+        J, rr, _, trace, _, _ = folds(x)
+        # upper fold (mu_1) has the higher nu_E; stable nodes next to both folds; det J > 0 so the
+        # upper branch exists (odd number of states, theory §7.3)
+        return np.concatenate([[x[k] - x[k + 2] - 0.01,
+                                np.log(J[0, 1] * J[1, 0] / (J[0, 0] * J[1, 1])) - 0.01],
+                               -trace * tau[1] - 1e-6])
+
+    # seeds: folds of the starting network on the ray, else points of its fold curve near mu_k
+    nu_E, nu_I, mu_E, cands = _fold_candidates(J0, r0, a, b, n)
+    seeds = []
+    if len(cands) >= 2:
+        for hi_c, lo_c in zip(cands[1:], cands[:-1]):
+            seeds.append(np.log([hi_c[0], hi_c[1], lo_c[0], lo_c[1]]))
+    fin = np.flatnonzero(np.isfinite(nu_I))
+    if fin.size >= 2:
+        for frac in (0.25, 0.5, 0.75):
+            i2 = fin[int(frac * 0.5 * (fin.size - 1))]
+            i1 = fin[min(int((0.5 + frac * 0.5) * (fin.size - 1)), fin.size - 1)]
+            seeds.append(np.log([nu_E[i1], nu_I[i1], nu_E[i2], nu_I[i2]]))
+    if not seeds:
+        return _result("bistability", _NOT_CONVERGED,
+                       "no fold curve (Delta = 0 with nu > 0) for the starting couplings: the E "
+                       "subnetwork never becomes unstable (g_E J_EE < 1) in the scanned range; start "
+                       "from a network with stronger J_EE", requested=requested)
+    starts = []
+    for i, x0 in enumerate(_starts(x_ref, n_starts, seed, scale=0.2)):
+        starts.append(np.concatenate([x0, seeds[i % len(seeds)]]))
+    xb, info = _minimise(free, np.concatenate([x_ref, np.zeros(4)]), starts, eq, ineq,
+                         extra_bounds=[(None, None)] * 4)
+    diag = dict(info, n_seeds=len(seeds))
+    if xb is None:
+        return _result("bistability", _NOT_CONVERGED,
+                       f"no couplings found with folds at mu = {mu_1:g} and {mu_2:g} mV/s (r = {r0:g}) "
+                       f"within fixed={tuple(free.fixed)} and bounds ({len(starts)} starts)",
+                       requested=requested, diagnostics=diag)
+    J, rr, nu = split(xb)
+    diag["fold_rates"] = {"mu_1": (float(nu[0]), float(nu[1])), "mu_2": (float(nu[2]), float(nu[3]))}
+    achieved = _measure_window(J, a, b, n, tau, rr, mu_1, mu_2)
+    atol = rtol * max(abs(mu_1), abs(mu_2), mu_2 - mu_1)
+    return _finish("bistability", ssn, network, free, J, rr, requested, achieved, diag, 0.0, atol)
