@@ -452,13 +452,13 @@ class _Free:
     def __init__(self, J0, r0, fixed, bounds, free_r, extra=()):
         self.J0 = np.array(J0, dtype=float)
         self.r0 = None if r0 is None else float(r0)
-        fixed = tuple(str(f).upper() for f in (fixed or ()))
+        fixed = tuple("r" if str(f).lower() == "r" else str(f).upper() for f in (fixed or ()))
         for f in fixed:
-            if f not in _INDEX and f != "R":
+            if f not in _INDEX and f != "r":
                 raise ValueError(f"fixed entries must be among {PATHWAYS} or 'r'; got {f!r}")
         self.fixed = fixed
         self.names = [p for p in PATHWAYS if p not in fixed]
-        if free_r and "R" not in fixed and r0 is not None:
+        if free_r and "r" not in fixed and r0 is not None:
             self.names.append("r")
         self.nparam = len(self.names)
         self.names += list(extra)
@@ -931,3 +931,185 @@ def target_bistability(ssn, mu_1, mu_2, *, r, network=None, fixed=(), bounds=Non
     achieved = _measure_window(J, a, b, n, tau, rr, mu_1, mu_2)
     atol = rtol * max(abs(mu_1), abs(mu_2), mu_2 - mu_1)
     return _finish("bistability", ssn, network, free, J, rr, requested, achieved, diag, 0.0, atol)
+
+
+# =====================================================================================
+# (c) ISN onset rate
+# =====================================================================================
+def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
+    """J_EE that puts the ISN onset (Eq 7) at a given E rate; other couplings unchanged.
+
+    Eq 7: the network is inhibition-stabilised iff g_E J_EE > 1, i.e. nu_E > nu_E^ISN; solving for
+    J_EE gives the closed form J_EE = 1 / g_E(nu_isn) = (nu_isn^((1-n_E)/n_E)) / (n_E a_E^(1/n_E)).
+    Verified with the SSN's own Eq 7 threshold. If ``r`` is given, the inputs mu at which the
+    stable branch along (mu, r mu) crosses nu_isn are also reported; if no stable state with
+    nu_E = nu_isn exists on that ray the network never becomes ISN there (status 3).
+
+    Parameters
+    ----------
+    ssn : SSN
+        Starting network.
+    nu_isn : float
+        Requested ISN onset rate nu_E^ISN (Hz, > 0).
+    r : float, optional
+        Input ratio for reporting the onset input (mV/s).
+    network : LIFNetwork, optional
+        Network to return with the new J_EE (``network.replace(j=J / K)``).
+    bounds : dict, optional
+        ``{'EE': (low, high)}`` allowed J_EE (mV); outside -> status 1.
+    rtol : float, optional
+        Verification tolerance (default 1e-6).
+
+    Returns
+    -------
+    DesignResult
+        ``requested``/``achieved``: ``nu_isn`` (Hz); with ``r`` also ``achieved['mu_isn']`` (mV/s,
+        smallest stable onset input) and ``diagnostics['onsets']``.
+    """
+    nu_isn = _check_target(nu_isn, "nu_isn", "Hz")
+    r0 = None if r is None else _check_target(r, "r", "(ratio mu_I/mu_E)")
+    J0, a, b, n, tau = _params(ssn)
+    free = _Free(J0, r0, ("EI", "IE", "II", "r"), bounds, free_r=False)
+    f = _fns()
+    g_E = f.gain(_inverse_powerlaw(nu_isn, a[0], 0.0, n[0]), a[0], n[0])
+    J = J0.copy()
+    J[0, 0] = 1.0 / g_E  # Eq 7 at equality: g_E(nu_isn) J_EE = 1
+    requested = {"nu_isn": nu_isn}
+    diag = {"det_J_before": float(f.det_J(*_P(J0, a, b, n))), "det_J_after": float(f.det_J(*_P(J, a, b, n)))}
+    lo, hi = free.lo_hi("EE")
+    if not lo <= J[0, 0] <= hi:
+        return _result("isn", _INFEASIBLE, f"unreachable: Eq 7 needs J_EE = {J[0, 0]:.6g} mV for "
+                       f"nu_E^ISN = {nu_isn:g} Hz, outside bounds['EE'] = ({lo:g}, {hi:g})",
+                       requested=requested, diagnostics=diag)
+    z = np.real(f.z_isn(*_P(J, a, b, n)))
+    achieved = {"nu_isn": float(f.rate(z, a[0], n[0]))}
+    res = _finish("isn", ssn, network, free, J, r0, requested, achieved, diag, rtol)
+    if r0 is None or not res.success:
+        return res
+    # onset along the ray: Eq 5 at (nu_isn, nu_I) must lie on (mu, r mu): scan nu_I, refine
+    from scipy.optimize import brentq
+
+    def q(nu_I):
+        mE, mI = _eq5(nu_isn, nu_I, J, a, b, n)
+        return mI - r0 * mE
+
+    grid = np.logspace(-6, 4, 400)
+    qs = q(grid)
+    onsets = []
+    for i in np.flatnonzero(np.sign(qs[:-1]) != np.sign(qs[1:])):
+        nu_I = brentq(q, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-14)
+        mu = float(_eq5(nu_isn, nu_I, J, a, b, n)[0])
+        delta, trace = _delta_trace(nu_isn, nu_I, J, a, n, tau)
+        onsets.append(dict(mu=mu, nu_I=float(nu_I), stable=bool(delta > 0 and trace < 0)))
+    res.diagnostics["onsets"] = onsets
+    stable = [o["mu"] for o in onsets if o["stable"]]
+    if not stable:
+        res.update(success=False, status=_NOT_VERIFIED,
+                   message=f"J_EE set for nu_E^ISN = {nu_isn:g} Hz, but along r = {r0:g} no stable steady "
+                           f"state reaches it: the network never becomes ISN on that ray")
+        return res
+    res.achieved["mu_isn"] = min(stable)
+    return res
+
+
+# =====================================================================================
+# (d) balanced state that exists and is stable
+# =====================================================================================
+def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), bounds=None,
+                    n_starts=3, seed=0):
+    """Nearest couplings (relative change) with a balanced state that exists and is stable.
+
+    Eq S4 (theory §11): r < J_II/J_EI < J_IE/J_EE (existence, Eq S2, with det J > 0, needed for
+    stability). In log-couplings these are linear inequalities, imposed with ``margin``:
+    log(J_II/(r J_EI)) >= margin and log(J_EI J_IE/(J_EE J_II)) >= margin. Feasibility under
+    ``fixed``/``bounds`` is decided first by linear programming (status 1 if none), then the
+    nearest point is found by SLSQP. If ``mu`` is given, the leading-order trace condition of the
+    large-N linearisation, g_E J_EE/tau_E < g_I J_II/tau_I at the balanced rates for input
+    mu (theory §11), is imposed too. The result is checked with the SSN's balanced-state
+    rates (Eq S1).
+
+    Parameters
+    ----------
+    ssn : SSN
+        Starting network.
+    r : float
+        Input ratio mu_I^ext / mu_E^ext (> 0); may change unless ``'r'`` is in ``fixed``.
+    mu : float, optional
+        External input mu_E^ext (mV/s, > 0) at which to impose the trace condition.
+    margin : float, optional
+        Log-margin of the inequalities (default 0.1, i.e. about 10 %).
+    network, fixed, bounds, n_starts, seed :
+        As in :func:`target_supersaturation`.
+
+    Returns
+    -------
+    DesignResult
+        ``requested`` = {exists: True, stable: True}; ``achieved`` the flags recomputed from the
+        designed J and r; ``diagnostics``: balanced rates per unit input (Hz per mV/s), det J,
+        J_II/J_EI, J_IE/J_EE.
+    """
+    from scipy.optimize import linprog
+    r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
+    mu = None if mu is None else _check_target(mu, "mu", "mV/s")
+    margin = _check_target(margin, "margin", "(log units)", positive=False)
+    J0, a, b, n, tau = _params(ssn)
+    free = _Free(J0, r0, fixed, bounds, free_r=True)
+    requested = {"exists": True, "stable": True}
+    order = ("EE", "EI", "IE", "II", "r")
+    # A y <= c over y = log(J_EE, J_EI, J_IE, J_II, r): the two Eq S4 inequalities
+    A = np.array([[0, 1, 0, -1, 1], [1, -1, -1, 1, 0]], dtype=float)
+    c = -margin * np.ones(2)
+    k = free.nparam
+    cols = [order.index(nm) for nm in free.names[:k]]
+    fixed_cols = [i for i in range(5) if i not in cols]
+    y_fixed = np.log([free.value0(order[i]) for i in fixed_cols])
+    c_free = c - A[:, fixed_cols] @ y_fixed
+    lp = linprog(np.zeros(k), A_ub=A[:, cols], b_ub=c_free, bounds=[
+        (lo, hi) for lo, hi in (tuple(v if v is not None else None for v in bd) for bd in free.log_bounds())],
+        method="highs") if k else None
+    feasible = bool(np.all(c_free >= 0)) if k == 0 else lp.status == 0
+    if not feasible:
+        return _result("balanced", _INFEASIBLE,
+                       f"unreachable: a stable balanced state needs r < J_II/J_EI < J_IE/J_EE (Eq S4, "
+                       f"det J > 0) with log-margin {margin}; no couplings/ratio satisfy it with "
+                       f"fixed={tuple(free.fixed)} and bounds", requested=requested)
+    x_ref = free.pack(J0, r0)
+    f = _fns()
+
+    def lin(x):
+        y = np.empty(5)
+        y[cols] = x
+        y[fixed_cols] = y_fixed
+        return c - A @ y   # >= 0
+
+    def leading_trace(J, rr):
+        nu = np.asarray(f.balanced(rr, *_P(J, a, b, n)), float) * mu
+        if np.any(nu <= 0):
+            return -1.0
+        # trace is affine in J at fixed gains: its J-linear (large-N leading) part
+        _, t1 = _delta_trace(nu[0], nu[1], J, a, n, tau)
+        _, t2 = _delta_trace(nu[0], nu[1], 2 * J, a, n, tau)
+        return -float(t2 - t1) * tau[1]
+
+    def ineq(x):
+        J, rr = free.unpack(x)
+        out = list(lin(x))
+        if mu is not None:
+            out.append(leading_trace(J, rr) - 1e-6)
+        return out
+
+    xb, info = _minimise(free, x_ref, _starts(x_ref, n_starts, seed), None, lambda x: list(lin(x)))
+    if xb is not None and mu is not None:  # phase 2 from the Eq S4 solution (balanced rates > 0)
+        xb, info = _minimise(free, x_ref, [xb] + _starts(xb, n_starts, seed)[1:], None, ineq)
+    if xb is None:
+        return _result("balanced", _NOT_CONVERGED, "Eq S4 is feasible but the optimiser found no point "
+                       "that also satisfies the trace condition", requested=requested, diagnostics=info)
+    J, rr = free.unpack(xb)
+    per_unit = np.asarray(f.balanced(rr, *_P(J, a, b, n)), float)
+    det = float(f.det_J(*_P(J, a, b, n)))
+    exists = bool(np.all(per_unit > 0))
+    stable = bool(exists and det > 0 and (mu is None or leading_trace(J, rr) > 0))
+    diag = dict(info, balanced_rates_per_unit_mu=per_unit, det_J=det,
+                J_II_over_J_EI=float(J[1, 1] / J[0, 1]), J_IE_over_J_EE=float(J[1, 0] / J[0, 0]))
+    return _finish("balanced", ssn, network, free, J, rr, requested,
+                   {"exists": exists, "stable": stable}, diag, 0.0)
