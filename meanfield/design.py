@@ -981,8 +981,11 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
         return _result("isn", _INFEASIBLE, f"unreachable: Eq 7 needs J_EE = {J[0, 0]:.6g} mV for "
                        f"nu_E^ISN = {nu_isn:g} Hz, outside bounds['EE'] = ({lo:g}, {hi:g})",
                        requested=requested, diagnostics=diag)
-    z = np.real(f.z_isn(*_P(J, a, b, n)))
-    achieved = {"nu_isn": float(f.rate(z, a[0], n[0]))}
+    new = _new_ssn(ssn, J)
+    if hasattr(new, "isn_threshold"):   # the SSN's own Eq 7
+        achieved = {"nu_isn": float(new.isn_threshold())}
+    else:
+        achieved = {"nu_isn": float(f.rate(np.real(f.z_isn(*_P(J, a, b, n))), a[0], n[0]))}
     res = _finish("isn", ssn, network, free, J, r0, requested, achieved, diag, rtol)
     if r0 is None or not res.success:
         return res
@@ -1107,8 +1110,14 @@ def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), boun
     J, rr = free.unpack(xb)
     per_unit = np.asarray(f.balanced(rr, *_P(J, a, b, n)), float)
     det = float(f.det_J(*_P(J, a, b, n)))
-    exists = bool(np.all(per_unit > 0))
-    stable = bool(exists and det > 0 and (mu is None or leading_trace(J, rr) > 0))
+    new = _new_ssn(ssn, J)
+    if hasattr(new, "balanced_state"):   # the SSN's own Eq S1/S2/S4 flags
+        flags = new.balanced_state(rr)
+        exists, stable = bool(flags["exists"]), bool(flags["stable"])
+    else:
+        exists = bool(np.all(per_unit > 0))
+        stable = exists and det > 0
+    stable = bool(stable and (mu is None or leading_trace(J, rr) > 0))
     diag = dict(info, balanced_rates_per_unit_mu=per_unit, det_J=det,
                 J_II_over_J_EI=float(J[1, 1] / J[0, 1]), J_IE_over_J_EE=float(J[1, 0] / J[0, 0]))
     return _finish("balanced", ssn, network, free, J, rr, requested,
