@@ -22,7 +22,7 @@ from .ssn_symbolic import functions as _functions
 #: Rate (Hz) that sets the top of the z-grid: z_max = (NU_MAX / a_E)^(1/n_E) (theory §7.5).
 NU_MAX = 1e4
 #: Default number of log-spaced z-grid points and the decades they span below z_max.
-N_GRID = 240
+N_GRID = 200
 DECADES = 9.0
 #: Relative tolerance on |F| (scaled by the size of the inputs) for reporting a double root.
 DOUBLE_ROOT_RTOL = 1e-9
@@ -305,3 +305,115 @@ def linear_analysis(x_E, x_I, P, tau_E, tau_I, direction=None):
         out["dnuE"] = R[0, 0] * dE + R[0, 1] * dI
         out["dnuI"] = R[1, 0] * dE + R[1, 1] * dI
     return out
+
+
+def _pair_removals(m_big, n_remove, top_escapes):
+    """Candidate index sets removed from the bigger of two consecutive state lists.
+
+    States vanish in adjacent pairs at folds (§7.5); with ``top_escapes`` the highest state may
+    also leave alone (its rate passes the top of the z-grid).
+    """
+    from itertools import combinations
+    out = []
+    n_pairs = n_remove // 2
+    single = [m_big - 1] if top_escapes else []
+    limit = m_big - len(single)
+    for starts in combinations(range(limit - 1), n_pairs):
+        if any(b - a < 2 for a, b in zip(starts, starts[1:])):
+            continue
+        out.append(([s for a in starts for s in (a, a + 1)] + single, [(a, a + 1) for a in starts]))
+    return out
+
+
+def link_branches(point, nu_E, n_points):
+    """Connect steady states of consecutive points of a 1-D input path into continuous branches.
+
+    States at each point are ordered by nu_E (silent first). Between neighbouring points with the
+    same number of states, states keep their order (they cannot cross without a fold). When the
+    number changes by an even amount, the states that (dis)appear are adjacent pairs joined at a
+    fold; the pair positions are chosen to minimise the mismatch in log(1 + nu_E) of the others.
+    An odd change is attributed to the highest state leaving the z-grid.
+
+    Parameters
+    ----------
+    point : numpy.ndarray of int
+        Path index of each state (sorted, states of a point ordered by nu_E).
+    nu_E : numpy.ndarray
+        E rate of each state (Hz).
+    n_points : int
+        Number of path points.
+
+    Returns
+    -------
+    branch : numpy.ndarray of int
+        Connected-component id of each state, numbered in order of first appearance along the path.
+    order : numpy.ndarray of int
+        Position of each state along its branch (walking the branch from one end).
+    """
+    point = np.asarray(point)
+    n = point.size
+    counts = np.bincount(point, minlength=n_points)
+    first = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    parent = np.arange(n)
+    adj = [[] for _ in range(n)]
+
+    def find(i):
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def edge(i, j):
+        adj[i].append(j)
+        adj[j].append(i)
+        ri, rj = find(i), find(j)
+        if ri != rj:
+            parent[max(ri, rj)] = min(ri, rj)
+
+    y = np.log1p(np.asarray(nu_E, float))
+    for k in range(n_points - 1):
+        m0, m1 = counts[k], counts[k + 1]
+        if m0 == 0 or m1 == 0:
+            continue
+        i0, i1 = first[k], first[k + 1]
+        big_first = m0 > m1
+        mb, ms = max(m0, m1), min(m0, m1)
+        ib, is_ = (i0, i1) if big_first else (i1, i0)
+        best = None
+        for removed, pairs in _pair_removals(mb, mb - ms, (mb - ms) % 2 == 1):
+            keep = [i for i in range(mb) if i not in removed]
+            cost = float(np.sum(np.abs(y[ib + np.array(keep, int)] - y[is_:is_ + ms]))) if keep else 0.0
+            if best is None or cost < best[0]:
+                best = (cost, keep, pairs)
+        if best is None:
+            continue
+        _, keep, pairs = best
+        for a, b in zip(keep, range(ms)):
+            edge(ib + a, is_ + b)
+        for a, b in pairs:  # fold: the two vanishing states are the two halves of one curve
+            edge(ib + a, ib + b)
+    roots = np.array([find(i) for i in range(n)], dtype=np.int64)
+    _, branch = np.unique(roots, return_inverse=True)  # roots are the smallest index: path order
+    order = np.zeros(n, dtype=np.int64)
+    seen = np.zeros(n, bool)
+    for start in range(n):
+        if seen[start]:
+            continue
+        # walk the component from an end (a node of degree <= 1), or from any node if it is a loop
+        comp_root = roots[start]
+        members = np.nonzero(roots == comp_root)[0]
+        ends = [i for i in members if len(set(adj[i])) <= 1]
+        node = ends[0] if ends else start
+        prev, pos = -1, 0
+        while node >= 0 and not seen[node]:
+            seen[node] = True
+            order[node] = pos
+            pos += 1
+            nxt = [j for j in adj[node] if j != prev and not seen[j]]
+            prev, node = node, (nxt[0] if nxt else -1)
+        for i in members:  # anything not reached by the walk (branching artefacts) keeps path order
+            if not seen[i]:
+                seen[i] = True
+                order[i] = pos
+                pos += 1
+    return branch.astype(np.int64), order
