@@ -361,7 +361,7 @@ def test_measurements_table_matches_single_measurements():
     T = 12.0
     iE, tE = poisson_trains(rng, 300, 3.0, T)
     iI, tI = poisson_trains(rng, 100, 8.0, T)
-    tt = np.arange(0, T, 0.01)
+    tt = np.arange(7.0, T, 0.01)  # currents recorded from 7 s on: no BF in the first window
     cur = {"E": {"I_E": np.full((10, tt.size), 20.0), "I_I": np.full((10, tt.size), -8.0),
                  "I_ext": 19.0, "t": tt}}
     df = A.measurements_table({"E": (iE, tE, 300), "I": A.SpikeTrains(iI, tI, 100)},
@@ -379,10 +379,16 @@ def test_measurements_table_matches_single_measurements():
         assert row["cv_mean"] == pytest.approx(st.summary()["cv_mean"], rel=1e-12)
         assert row["cv_n"] == st.n_valid
         assert row["mu"] == pytest.approx(2 * row["t"])
-    assert np.allclose(df.loc[df.population == "E", "bf_mean"], 8.0 / 39.0)
+    bfE = df.loc[df.population == "E", "bf_mean"].to_numpy()
+    assert np.isnan(bfE[0]) and bfE[1] == pytest.approx(8.0 / 39.0, rel=1e-12)
     assert df.loc[df.population == "I", "bf_n"].eq(0).all()
     # Poisson trains: CV ~ 1 (few ISIs per neuron: small-sample bias of the CV < 0.1)
     assert np.all(np.abs(df["cv_mean"] - 1) < 0.1)
+    # states summary is a flat dict of scalars (one table row per run)
+    res = A.detect_states(np.r_[np.zeros(50), np.full(50, 5.0)], 0.1, smooth=None)
+    summ = res.summary()
+    assert summ["n_switches"] == 1 and summ["fraction_up"] == 0.5 and summ["status"] == "ok"
+    assert np.isnan(summ["dwell_up_mean"])  # both stays are censored
     # Poisson spikes have no correlation beyond a bin
     assert (df["tau_ac_status"] != "ok").all()
 

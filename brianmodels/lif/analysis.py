@@ -1107,6 +1107,21 @@ class StateDetection:
         """Simulated bistability window ``(mu_down, mu_up)`` in mV/s (compare with SSN folds)."""
         return self.mu_down, self.mu_up
 
+    def summary(self):
+        """Dict of scalar results: ``status``, ``n_switches``, ``n_spontaneous``, ``mu_down``,
+        ``mu_up`` (mV/s), ``threshold_low``, ``threshold_high``, ``rate_low``, ``rate_high``
+        (Hz), ``transition_fraction``, ``fraction_up`` (fraction of bins in the up state), and
+        mean uncensored dwell times ``dwell_up_mean``, ``dwell_down_mean`` (s, NaN if none)."""
+        up, down = self.dwell_times("up"), self.dwell_times("down")
+        return {"status": self.status, "n_switches": self.n_switches,
+                "n_spontaneous": self.n_spontaneous, "mu_down": self.mu_down, "mu_up": self.mu_up,
+                "threshold_low": self.threshold_low, "threshold_high": self.threshold_high,
+                "rate_low": self.rate_low, "rate_high": self.rate_high,
+                "transition_fraction": self.transition_fraction,
+                "fraction_up": float(np.mean(self.state == UP)),
+                "dwell_up_mean": float(up.mean()) if up.size else np.nan,
+                "dwell_down_mean": float(down.mean()) if down.size else np.nan}
+
     def dwell_times(self, state="up", censored=False):
         """Durations (s) of the stays in ``state`` ('up' or 'down'); censored stays excluded
         unless ``censored=True``."""
@@ -1274,7 +1289,9 @@ def _check_currents(currents, populations):
         unknown = set(rec) - set(_CURRENT_KEYS) - {"t"}
         if unknown:
             raise ValueError(f"currents[{pop!r}] has unknown keys {sorted(unknown)}")
-        out[pop] = rec
+        balance_factor(rec["I_E"], rec["I_I"], rec["I_ext"], t=rec.get("t"))  # validate now
+        times = None if rec.get("t") is None else np.asarray(rec["t"], dtype=float)
+        out[pop] = (rec, times)
     return out
 
 
@@ -1295,15 +1312,17 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
     step : float, optional
         Distance between window starts in s. Default ``window``.
     mu : see :func:`windowed_rates`, optional
-        External input (mV/s) evaluated at window centres.
+        External input (mV/s) evaluated at window centres, the same column for every
+        population: pass the E input mu_ext (the x-axis of the paper's figures; the I input
+        is r mu_ext), so rows align with theory tables on (mu, population).
     min_spikes, ddof : int, optional
         CV_ISI settings, see :func:`isi_statistics`; ISIs count in a window if both spikes lie
         in it.
     currents : mapping str -> mapping, optional
         Recorded currents per population for the balance factor: ``{'I_E': ..., 'I_I': ...,
         'I_ext': ..., 't': ...}`` as for :func:`balance_factor`; 2-D recordings are averaged
-        over the recording times inside each window (1-D time averages are used for every
-        window).
+        over the recording times inside each window (windows without recorded times get
+        NaN); 1-D time averages are used for every window.
     acf_bin : float, optional
         If given, the population rate is binned at ``acf_bin`` (s) in each window and its
         autocorrelation time measured (:func:`autocorrelation_time`, 'exp_fit').
@@ -1361,11 +1380,11 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
             row.update(cv_mean=summ["cv_mean"], cv_median=summ["cv_median"], cv_n=summ["cv_n"],
                        cv_fraction=summ["cv_fraction"])
             if cur:
-                if name in cur:
-                    rec = cur[name]
-                    bf = balance_factor(rec["I_E"], rec["I_I"], rec["I_ext"], t=rec.get("t"),
-                                        t_start=a if rec.get("t") is not None else None,
-                                        t_stop=b if rec.get("t") is not None else None)
+                rec, times = cur.get(name, (None, None))
+                if rec is not None and (times is None or np.any(_in_window(times, a, b))):
+                    bf = balance_factor(rec["I_E"], rec["I_I"], rec["I_ext"], t=times,
+                                        t_start=None if times is None else a,
+                                        t_stop=None if times is None else b)
                     s = summary_stats(bf)
                     row.update(bf_mean=s["mean"], bf_median=s["median"], bf_q25=s["q25"],
                                bf_q75=s["q75"], bf_n=s["n_valid"])
