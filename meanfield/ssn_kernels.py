@@ -163,6 +163,9 @@ def find_roots(mu_E, mu_I, P, grid=None):
     mu_I = np.asarray(mu_I, dtype=float).ravel()
     grid = z_grid(P) if grid is None else np.asarray(grid, dtype=float)
     n_pts = mu_E.size
+    if n_pts == 0:
+        return dict(point=np.zeros(0, np.int64), z=np.zeros(0), double=np.zeros(0, bool),
+                    F0=np.zeros(0), beyond=np.zeros(0, bool))
     scale = DOUBLE_ROOT_RTOL * (1.0 + np.abs(mu_E) + np.abs(mu_I) + abs(P[6]) + abs(P[7]))
     chunk = max(1, _CHUNK_CELLS // grid.size)
     F0 = np.empty(n_pts)
