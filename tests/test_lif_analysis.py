@@ -110,19 +110,32 @@ def test_windowed_rates_follow_a_ramp():
     i, t = poisson_trains(rng, N, rmax, T)
     keep = rng.uniform(0, rmax, t.size) < rate_of(t)
     i, t = i[keep], t[keep]
-    df = A.windowed_rates(i, t, N, window=4.0, step=2.0, t_stop=T, mu=mu, population="E")
-    assert list(df.columns) == ["population", "t", "t_lo", "t_hi", "mu", "rate", "n_spikes", "n_neurons"]
+    df = A.windowed_rates(i, t, N, window=4.0, step=2.0, t_stop=T, mu_E=mu, r=0.5, population="E")
+    assert list(df.columns) == ["population", "t", "t_lo", "t_hi", "mu_E", "mu_I", "direction",
+                                "rate", "n_spikes", "n_neurons"]
     assert len(df) == 19  # windows [0,4), [2,6), ..., [36,40)
-    np.testing.assert_allclose(df["mu"], 0.5 * df["t"])
+    np.testing.assert_allclose(df["mu_E"], 0.5 * df["t"])
+    np.testing.assert_allclose(df["mu_I"], 0.25 * df["t"])
+    assert (df["direction"] == "up").all()
     expected = rate_of(df["t"].to_numpy())  # linear rate: window mean = value at centre
     se = np.sqrt(expected / (N * 4.0))
     assert np.all(np.abs(df["rate"] - expected) < 5 * se)
     # input as samples or as a per-window array gives the same column
     tt = np.linspace(0, T, 11)
-    df2 = A.windowed_rates(i, t, N, window=4.0, step=2.0, t_stop=T, mu=(tt, 0.5 * tt))
-    np.testing.assert_allclose(df2["mu"], df["mu"])
-    df3 = A.windowed_rates(i, t, N, window=4.0, step=2.0, t_stop=T, mu=df["mu"].to_numpy())
-    np.testing.assert_allclose(df3["mu"], df["mu"])
+    df2 = A.windowed_rates(i, t, N, window=4.0, step=2.0, t_stop=T, mu_E=(tt, 0.5 * tt), mu_I=1.0)
+    np.testing.assert_allclose(df2["mu_E"], df["mu_E"])
+    assert (df2["mu_I"] == 1.0).all()
+    df3 = A.windowed_rates(i, t, N, window=4.0, step=2.0, t_stop=T, mu_E=df["mu_E"].to_numpy())
+    np.testing.assert_allclose(df3["mu_E"], df["mu_E"])
+    assert df3["mu_I"].isna().all()
+    # forward/backward ramp (mu_E 0 -> 10 -> 0) then constant mu_E with rising mu_I (Fig 3B):
+    # directions follow the input that changes; constant input and no column without change
+    ramp = (np.array([0, 10, 20, 30, 40.0]), np.array([0, 10, 0, 0, 0.0]))
+    df4 = A.windowed_rates(i, t, N, window=2.0, t_stop=T, mu_E=ramp,
+                           mu_I=(np.array([0, 20, 40.0]), np.array([0, 0, 5.0])))
+    expect = ["up"] * 5 + ["down"] * 5 + ["up"] * 10
+    assert df4["direction"].tolist() == expect
+    assert "direction" not in A.windowed_rates(i, t, N, window=2.0, t_stop=T, mu_E=3.0).columns
 
 
 # ---------------------------------------------------------------- CV_ISI
@@ -365,10 +378,10 @@ def test_measurements_table_matches_single_measurements():
     cur = {"E": {"I_E": np.full((10, tt.size), 20.0), "I_I": np.full((10, tt.size), -8.0),
                  "I_ext": 19.0, "t": tt}}
     df = A.measurements_table({"E": (iE, tE, 300), "I": A.SpikeTrains(iI, tI, 100)},
-                              t_start=2.0, t_stop=T, window=5.0, mu=lambda s: 2 * s,
+                              t_start=2.0, t_stop=T, window=5.0, mu_E=lambda s: 2 * s, r=1.0,
                               currents=cur, acf_bin=0.01)
     assert len(df) == 4 and list(df["population"]) == ["E", "E", "I", "I"]
-    for col in ["t", "t_lo", "t_hi", "mu", "rate", "rate_sd", "n_neurons", "n_spikes", "cv_mean",
+    for col in ["t", "t_lo", "t_hi", "mu_E", "mu_I", "direction", "rate", "rate_sd", "n_neurons", "n_spikes", "cv_mean",
                 "cv_median", "cv_n", "cv_fraction", "bf_mean", "bf_median", "bf_n", "tau_ac"]:
         assert col in df.columns
     for (_, row), (i, t, N) in zip(df.iterrows(), [(iE, tE, 300)] * 2 + [(iI, tI, 100)] * 2):
@@ -378,7 +391,7 @@ def test_measurements_table_matches_single_measurements():
         st = A.isi_statistics(i[sel], t[sel], N)
         assert row["cv_mean"] == pytest.approx(st.summary()["cv_mean"], rel=1e-12)
         assert row["cv_n"] == st.n_valid
-        assert row["mu"] == pytest.approx(2 * row["t"])
+        assert row["mu_E"] == row["mu_I"] == pytest.approx(2 * row["t"])
     bfE = df.loc[df.population == "E", "bf_mean"].to_numpy()
     assert np.isnan(bfE[0]) and bfE[1] == pytest.approx(8.0 / 39.0, rel=1e-12)
     assert df.loc[df.population == "I", "bf_n"].eq(0).all()
@@ -407,7 +420,8 @@ def test_measurements_table_matches_single_measurements():
     (lambda: A.smooth_rate([1.0, 2.0], 0.1, kernel="tri", width=1), ValueError, "kernel"),
     (lambda: A.isi_statistics([0], [0.1], 2, min_spikes=2), ValueError, "min_spikes"),
     (lambda: A.windowed_rates([0], [0.1], 2, window=2, t_stop=1), ValueError, "window"),
-    (lambda: A.windowed_rates([0], [0.1], 2, window=0.5, t_stop=1, mu=[1, 2, 3]), TypeError, "mu"),
+    (lambda: A.windowed_rates([0], [0.1], 2, window=0.5, t_stop=1, mu_E=[1, 2, 3]), TypeError, "mu_E"),
+    (lambda: A.windowed_rates([0], [0.1], 2, window=0.5, t_stop=1, mu_I=1, r=1), ValueError, "either mu_I or r"),
     (lambda: A.autocorrelation_time(np.ones(100), 0.1, method="fft"), ValueError, "method"),
     (lambda: A.detect_states(np.ones(10), 0.1, thresholds=(2, 1)), ValueError, "thresholds"),
     (lambda: A.measurements_table({"E": (1, 2)}, t_stop=1), TypeError, "spikes"),

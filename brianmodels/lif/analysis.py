@@ -387,7 +387,47 @@ def _window_args(t_start, t_stop, window, step):
     return _windows(t_start, t_stop, window, step)
 
 
-def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu=None, population="E"):
+def _input_columns(mu_E, mu_I, r, lo, hi):
+    """Columns ``mu_E``, ``mu_I`` (mV/s) at the window centres, plus ``direction`` if the input
+    changes: 'up' where it rises, 'down' where it falls across a window (mu_E decides where it
+    changes, else mu_I; windows with constant input take the direction of the preceding one).
+    The change is mu(t_hi) - mu(t_lo), or the central difference between window centres for
+    inputs given as one value per window."""
+    centre = 0.5 * (lo + hi)
+    if r is not None:
+        if mu_I is not None:
+            raise ValueError("give either mu_I or r (mu_I = r mu_E), not both")
+        r = _float(r, "r")
+    e = _input_at(mu_E, centre, "mu_E")
+    i = r * e if r is not None else _input_at(mu_I, centre, "mu_I")
+    cols = {"mu_E": e, "mu_I": i}
+    if centre.size < 2:
+        return cols
+
+    def change(mu, values):
+        if mu is None:
+            return np.zeros(centre.size)
+        if np.ndim(mu) == 1 and not isinstance(mu, tuple):  # one value per window
+            return np.gradient(values)
+        return _input_at(mu, hi) - _input_at(mu, lo)
+
+    trend = np.zeros(centre.size, np.int8)
+    for mu, values in ((mu_I, i), (mu_E, e)) if r is None else ((mu_E, e),):
+        d = change(mu, values)
+        tol = 1e-9 * max(1.0, float(np.nanmax(np.abs(values))) if np.any(np.isfinite(values)) else 1.0)
+        sgn = np.where(d > tol, 1, np.where(d < -tol, -1, 0))
+        trend = np.where(sgn != 0, sgn, trend).astype(np.int8)
+    if not np.any(trend):
+        return cols
+    last = np.maximum.accumulate(np.where(trend != 0, np.arange(trend.size), -1))
+    first = trend[np.flatnonzero(trend)[0]]
+    filled = np.where(last < 0, first, trend[np.maximum(last, 0)])
+    cols["direction"] = np.where(filled > 0, "up", "down")
+    return cols
+
+
+def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu_E=None, mu_I=None,
+                   r=None, population="E"):
     """Population rate in sliding windows, e.g. along a slow input ramp.
 
     Parameters
@@ -401,10 +441,13 @@ def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu=None, 
         Distance between window starts in s. Default ``window`` (non-overlapping).
     t_start : float, optional
         Start of the first window in s (warm-up to discard). Default 0.
-    mu : None, float, callable, (t_samples, mu_samples) or array, optional
-        External input (mV/s), evaluated at the window centres: a callable ``mu(t)``, a pair of
-        arrays interpolated linearly, or an array with one value per window. For a linear ramp
-        the value at the centre is the window average.
+    mu_E, mu_I : None, float, callable, (t_samples, mu_samples) or array, optional
+        External inputs of the E and I populations (mV/s), evaluated at the window centres: a
+        number, a callable ``mu(t)``, a pair of arrays interpolated linearly, or an array with
+        one value per window. For a linear ramp the value at the centre is the window average.
+        None gives NaN.
+    r : float, optional
+        Instead of ``mu_I``: mu_I = r mu_E (the paper's input ratio).
     population : str, optional
         Label for the ``population`` column. Default 'E'.
 
@@ -412,18 +455,23 @@ def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu=None, 
     -------
     pandas.DataFrame
         One row per window with columns ``population``, ``t`` (window centre, s), ``t_lo``,
-        ``t_hi`` (s), ``mu`` (mV/s; NaN if not given), ``rate`` (Hz), ``n_spikes``, ``n_neurons``.
+        ``t_hi`` (s), ``mu_E``, ``mu_I`` (mV/s), ``direction`` (only if the input changes:
+        'up' on rising, 'down' on falling input), ``rate`` (Hz), ``n_spikes``,
+        ``n_neurons``. The columns ``mu_E, mu_I, population, rate, direction`` are what
+        :func:`meanfield.compare.compare` reads from a simulation.
     """
     i, t, N = _spikes(i, t, N)
     lo, hi = _window_args(t_start, t_stop, window, step)
     ts = np.sort(t)
     counts = np.searchsorted(ts, hi, side="left") - np.searchsorted(ts, lo, side="left")
     centre = 0.5 * (lo + hi)
-    return pd.DataFrame({
-        "population": population, "t": centre, "t_lo": lo, "t_hi": hi,
-        "mu": _input_at(mu, centre), "rate": counts / (N * (hi - lo)),
-        "n_spikes": counts.astype(np.int64), "n_neurons": N,
-    })
+    df = pd.DataFrame({"population": population, "t": centre, "t_lo": lo, "t_hi": hi})
+    for key, col in _input_columns(mu_E, mu_I, r, lo, hi).items():
+        df[key] = col
+    df["rate"] = counts / (N * (hi - lo))
+    df["n_spikes"] = counts.astype(np.int64)
+    df["n_neurons"] = N
+    return df
 
 
 # --------------------------------------------------------------------------------------------
@@ -1295,8 +1343,9 @@ def _check_currents(currents, populations):
     return out
 
 
-def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, mu=None,
-                       min_spikes=3, ddof=1, currents=None, acf_bin=None, progress=False):
+def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, mu_E=None,
+                       mu_I=None, r=None, min_spikes=3, ddof=1, currents=None, acf_bin=None,
+                       progress=False):
     """All measurements per population and measurement window, as one tidy table.
 
     Parameters
@@ -1311,10 +1360,9 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
         Window length in s. Default: one window ``[t_start, t_stop)``.
     step : float, optional
         Distance between window starts in s. Default ``window``.
-    mu : see :func:`windowed_rates`, optional
-        External input (mV/s) evaluated at window centres, the same column for every
-        population: pass the E input mu_ext (the x-axis of the paper's figures; the I input
-        is r mu_ext), so rows align with theory tables on (mu, population).
+    mu_E, mu_I, r : see :func:`windowed_rates`, optional
+        External inputs (mV/s) evaluated at the window centres (the same columns on every
+        population's rows, so rows align with theory tables on (mu_E, mu_I, population)).
     min_spikes, ddof : int, optional
         CV_ISI settings, see :func:`isi_statistics`; ISIs count in a window if both spikes lie
         in it.
@@ -1333,7 +1381,8 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
     -------
     pandas.DataFrame
         One row per population x window. Columns: ``population``; ``t``, ``t_lo``, ``t_hi``
-        (window centre and edges, s); ``mu`` (mV/s, NaN if not given); ``rate`` (population
+        (window centre and edges, s); ``mu_E``, ``mu_I`` (mV/s, NaN if not given);
+        ``direction`` (as in :func:`windowed_rates`, only if the input changes); ``rate`` (population
         rate, Hz); ``rate_sd`` (SD across neurons of per-neuron rates, Hz); ``n_neurons``;
         ``n_spikes``; ``cv_mean``, ``cv_median`` (CV_ISI over neurons with >= ``min_spikes``
         spikes); ``cv_n`` (such neurons); ``cv_fraction`` (their fraction). With
@@ -1353,7 +1402,7 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
             raise ValueError(f"acf_bin must be <= window/16 = {(hi[0] - lo[0]) / 16:g} s to measure "
                              f"an autocorrelation; got {acf_bin}")
     centre = 0.5 * (lo + hi)
-    mu_c = _input_at(mu, centre)
+    inputs = _input_columns(mu_E, mu_I, r, lo, hi)
 
     rows = []
     iterator = range(lo.size)
@@ -1372,10 +1421,11 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
             stats = _isi_stats(i_s[s0:s1], t_s[s0:s1], sp.N, min_spikes, ddof)
             counts = stats.n_spikes
             rates = counts / (b - a)
-            row = {"population": name, "t": centre[w], "t_lo": a, "t_hi": b, "mu": mu_c[w],
-                   "rate": counts.sum() / (sp.N * (b - a)),
+            row = {"population": name, "t": centre[w], "t_lo": a, "t_hi": b}
+            row.update({key: col[w] for key, col in inputs.items()})
+            row.update({"rate": counts.sum() / (sp.N * (b - a)),
                    "rate_sd": float(rates.std(ddof=1)) if sp.N > 1 else np.nan,
-                   "n_neurons": sp.N, "n_spikes": int(s1 - s0)}
+                   "n_neurons": sp.N, "n_spikes": int(s1 - s0)})
             summ = stats.summary()
             row.update(cv_mean=summ["cv_mean"], cv_median=summ["cv_median"], cv_n=summ["cv_n"],
                        cv_fraction=summ["cv_fraction"])
