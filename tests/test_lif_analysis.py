@@ -5,10 +5,8 @@ generating process (Poisson counts, delta-method SE of the CV estimator, measure
 the autocorrelation-time estimator), so a failure means a bug, not bad luck.
 """
 import math
-import sys
 
 import numpy as np
-import pandas as pd
 import pytest
 from scipy.signal import lfilter
 
@@ -381,7 +379,8 @@ def test_measurements_table_matches_single_measurements():
                               t_start=2.0, t_stop=T, window=5.0, mu_E=lambda s: 2 * s, r=1.0,
                               currents=cur, acf_bin=0.01)
     assert len(df) == 4 and list(df["population"]) == ["E", "E", "I", "I"]
-    for col in ["t", "t_lo", "t_hi", "mu_E", "mu_I", "direction", "rate", "rate_sd", "n_neurons", "n_spikes", "cv_mean",
+    for col in ["t", "t_lo", "t_hi", "mu_E", "mu_I", "direction", "rate", "rate_sd", "n_neurons",
+                "n_spikes", "cv_mean",
                 "cv_median", "cv_n", "cv_fraction", "bf_mean", "bf_median", "bf_n", "tau_ac"]:
         assert col in df.columns
     for (_, row), (i, t, N) in zip(df.iterrows(), [(iE, tE, 300)] * 2 + [(iI, tI, 100)] * 2):
@@ -421,7 +420,8 @@ def test_measurements_table_matches_single_measurements():
     (lambda: A.isi_statistics([0], [0.1], 2, min_spikes=2), ValueError, "min_spikes"),
     (lambda: A.windowed_rates([0], [0.1], 2, window=2, t_stop=1), ValueError, "window"),
     (lambda: A.windowed_rates([0], [0.1], 2, window=0.5, t_stop=1, mu_E=[1, 2, 3]), TypeError, "mu_E"),
-    (lambda: A.windowed_rates([0], [0.1], 2, window=0.5, t_stop=1, mu_I=1, r=1), ValueError, "either mu_I or r"),
+    (lambda: A.windowed_rates([0], [0.1], 2, window=0.5, t_stop=1, mu_I=1, r=1), ValueError,
+     "either mu_I or r"),
     (lambda: A.autocorrelation_time(np.ones(100), 0.1, method="fft"), ValueError, "method"),
     (lambda: A.detect_states(np.ones(10), 0.1, thresholds=(2, 1)), ValueError, "thresholds"),
     (lambda: A.measurements_table({"E": (1, 2)}, t_stop=1), TypeError, "spikes"),

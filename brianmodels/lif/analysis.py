@@ -34,9 +34,9 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
-from dataclasses import dataclass, field
-from typing import Callable, Mapping, NamedTuple
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -1202,8 +1202,8 @@ def detect_states(rate, dt_bin, *, t=None, mu=None, thresholds=None, smooth="gau
     t : (n_bins,) float array, optional
         Bin centres in s. Default ``(k + 1/2) dt_bin``.
     mu : None, float, callable, (t_samples, mu_samples) or (n_bins,) array, optional
-        External input in mV/s (see :func:`windowed_rates`). None: constant input, so every
-        switch is spontaneous.
+        External input in mV/s that is ramped (usually mu_E; forms as for ``mu_E`` of
+        :func:`windowed_rates`). None: constant input, so every switch is spontaneous.
     thresholds : (float, float), optional
         (low, high) thresholds in Hz, low < high. Default: automatic, at
         ``threshold_fractions`` of the way from the low-group mean to the high-group mean.
