@@ -182,7 +182,10 @@ def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
     nuE, nuI = np.full(ri.size, np.nan), np.full(ri.size, np.nan)
     for k in range(ri.size):
         sel = np.nonzero(st["point"] == k)[0]
-        if sel.size >= 2:
+        dbl = sel[st["double"][sel]]
+        if dbl.size:  # the bisection ended inside the double-root tolerance band
+            nuE[k], nuI[k] = st["nu_E"][dbl[0]], st["nu_I"][dbl[0]]
+        elif sel.size >= 2:
             y = np.log1p(st["nu_E"][sel])
             j = int(np.argmin(np.diff(y)))
             nuE[k] = st["nu_E"][sel[j:j + 2]].mean()

@@ -326,7 +326,8 @@ class SSN:
             "dnuE_dmu": la["dnuE"], "dnuI_dmu": la["dnuI"],
             "R_EE": R[0, 0], "R_EI": R[0, 1], "R_IE": R[1, 0], "R_II": R[1, 1],
         })
-        n_states = st["n_states"]
+        # a double root (fold within tolerance) has multiplicity two for the parity rule
+        n_states = st["n_states"] + np.bincount(p[fold], minlength=mu_E.size)
         det = self.det_J
         parity_bad = ((det > 0) & (n_states % 2 == 0)) | ((det < 0) & (n_states % 2 == 1))
         parity_bad &= ~st["beyond"]
@@ -340,7 +341,7 @@ class SSN:
                         "refine the grid")
         df.attrs.update(
             status=int(bool(msgs)), message="; ".join(msgs) or "all steady states found",
-            n_points=int(mu_E.size), n_without_state=int((n_states == 0).sum()),
+            n_points=int(mu_E.size), n_without_state=int((st["n_states"] == 0).sum()),
             n_beyond_grid=n_beyond, n_parity_violations=n_bad, params=self.to_dict())
         return df
 
