@@ -1,0 +1,269 @@
+"""Entry point: simulate one sparse-balance rate network and measure it (theory ``sparse_balance.md``).
+
+``simulate_rate_network`` validates everything first, draws the weights (connectivity seed) and
+the initial condition ``x(0) ~ N(0, g^2)`` (initial-condition seed), integrates with one of three
+paths that produce the same statistics, and feeds the recorded steps to the online estimators of
+:mod:`brianmodels.rate.measures` (memory bounded in T for 'fast' and 'numpy').
+
+Methods
+-------
+``'fast'``    activity-sparse numba kernel (cost N |A| per step); the default ('auto') at every
+              size measured (benchmarks/bench_rate.py, benchmarks/RESULTS.md).
+``'numpy'``   dense ``W @ phi`` BLAS matvec in float64 (cost N K per step): the reference.
+``'brian2'``  Brian2 equation strings on the C++ standalone device (:mod:`.brian2_model`).
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from . import activations
+from .fastpath import NumpyStepper, SparseStepper
+from .measures import N_REC, R_MAX_LAG, RateStatsAccumulator
+from .params import RateNetworkSpec, check_time
+from .weights import weight_matrix
+
+METHODS = ("auto", "fast", "numpy", "brian2")
+_CHUNK_ENTRIES = 1 << 21        # recorded entries per chunk and array (16 MiB in float64)
+
+
+def default_method(n_total: int) -> str:
+    """Path chosen by ``method='auto'`` for a network of ``n_total`` units.
+
+    The fast path was fastest at every size measured (N = K = 500 ... 8000, see
+    ``benchmarks/RESULTS.md``), so it is always chosen.
+    """
+    return "fast"
+
+
+@dataclass
+class RateResult:
+    """Result of :func:`simulate_rate_network`.
+
+    Attributes
+    ----------
+    stats : dict
+        Scalar observables of the whole network (key -> float): ``phi_mean``, ``f``, ``var_f``,
+        ``mu``, ``x_mean``, ``eta_mean`` (paper sign, > 0 for net inhibition), ``tvar_x``,
+        ``qvar_x``, ``tvar_eta``, ``qvar_eta``, ``var_eta_over_var_x``, ``chi2_phi``, ``chi2_x``,
+        ``chi2_eta``, ``on_time_mean``, ``frac_units_on_gt_half``, ``frac_units_never_on``,
+        ``n_steps_no_active``, ``chi_balance`` (x_mean/I0; single population), ``R_eta0``,
+        ``beta`` (single population; per population for E-I), ... (definitions in
+        :mod:`brianmodels.rate.measures`).
+    stats_by_pop : dict
+        Population (``'I'``, or ``'E'``, ``'I'``, ``'all'``) -> dict as ``stats``.
+    R_eta : pandas.DataFrame
+        Columns ``population``, ``lag`` (tau), ``R_eta``, ``R_x``: unbiased per-unit-demeaned
+        autocovariances averaged over the recorded units, lags 0 .. 40 tau (exclusive).
+    hist_x : pandas.DataFrame
+        Columns ``population, x_left, x_right, x_center, count, density`` (recorded units).
+    on_time : pandas.DataFrame
+        Columns ``population, unit, on_time``: fraction of recorded time with x > 0, per unit.
+    table : pandas.DataFrame
+        Tidy: ``population, quantity, value`` for every scalar in ``stats_by_pop``.
+    method : str
+        Path used: ``'fast'``, ``'numpy'`` or ``'brian2'``.
+    params : dict
+        Everything that determines the run (network, T, dt, warm-up, seeds, dtype, method).
+    timing : dict
+        Wall times in seconds: ``weights``, ``simulate`` (incl. online statistics), ``total``
+        and for Brian2 ``build``.
+    """
+
+    stats: dict
+    stats_by_pop: dict
+    R_eta: pd.DataFrame
+    hist_x: pd.DataFrame
+    on_time: pd.DataFrame
+    table: pd.DataFrame
+    method: str
+    params: dict
+    timing: dict = field(default_factory=dict)
+
+    def __repr__(self):
+        s = self.stats
+        return (f"RateResult(method={self.method!r}, phi_mean={s['phi_mean']:.4g}, f={s['f']:.4g}, "
+                f"mu={s['mu']:.4g}, beta={s.get('beta', float('nan')):.4g})")
+
+
+def make_spec(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh", ei=None):
+    """Build the validated :class:`~brianmodels.rate.params.RateNetworkSpec` of a call.
+
+    ``ei=None``: single inhibitory population (N, K, J0, g, I0). ``ei=True`` or a dict of
+    :meth:`RateNetworkSpec.ei` keywords (``N_E, N_I, K_E, K_I, J_EE, J_EI, J_IE, J_II, g, I_E,
+    I_I``; defaults: Fig 6): the E-I network; then N, K, J0, g, I0 are ignored and ``nu``,
+    ``weights``, ``phi`` apply unless given in the dict.
+    """
+    if ei is None or ei is False:
+        return RateNetworkSpec.inhibitory(N=N, K=K, J0=J0, g=g, I0=I0, nu=nu, weights=weights, phi=phi)
+    kw = {} if ei is True else dict(ei)
+    if not isinstance(kw, dict):
+        raise TypeError(f"ei must be None, True or a dict of E-I parameters; got {type(ei).__name__}")
+    kw.setdefault("nu", nu)
+    kw.setdefault("weights", weights)
+    kw.setdefault("phi", phi)
+    try:
+        return RateNetworkSpec.ei(**kw)
+    except TypeError as err:
+        raise ValueError(f"ei: {err}") from None
+
+
+def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh",
+                          T=1000.0, dt=0.02, seed=0, *, seed_ic=None, warmup=10.0, method="auto",
+                          ei=None, dtype=None, n_rec=N_REC, max_lag=R_MAX_LAG, hist_bins=100,
+                          hist_range=None, parallel=False, progress=True) -> RateResult:
+    """Simulate a sparse-balance rate network (Khajeh et al. 2022, Eq 1) and measure it (§2).
+
+    ``tau dx_i/dt = -x_i + sum_j W_ij phi(x_j) + I_i`` with tau = 1 (all times in units of tau),
+    forward Euler, ``x_i(0) ~ N(0, g^2)``; ``W_ij = -J_ij`` for inhibitory sources.
+
+    Parameters
+    ----------
+    N : int
+        Number of units (> 0).
+    K : int
+        In-degree, ``1 <= K <= N``. ``K == N``: all-to-all (self-couplings kept); ``K < N``:
+        Bernoulli(K/N) connections (binomial in-degree).
+    J0 : float
+        Mean-weight parameter (>= 0): mean weight magnitude ``J0/sqrt(K)``. For binary weights
+        ``J0/sqrt(K) <= 1`` (it is the connection probability).
+    g : float
+        Weight-spread parameter (>= 0): weight sd ``g K^(-nu/2)``; also the sd of x(0).
+    I0 : float
+        Bias input (order 1).
+    nu : float
+        Variance exponent: 0.5 high variance (sparse balance), 1 low variance.
+    weights : {'gamma', 'lognormal', 'normal', 'bernoulli'}
+        Weight distribution (theory §1.3).
+    phi : {'tanh', 'heaviside', 'relu', 'quadratic'}
+        Response function: rectified tanh (Eq 2) or ``[x]_+^lambda``, lambda = 0, 1, 2 (Eq 3).
+    T : float
+        Recorded duration after the warm-up (tau), ``T >= dt``.
+    dt : float
+        Euler step (tau), ``0 < dt <= 0.05``.
+    seed : int
+        Connectivity seed.
+    seed_ic : int, optional
+        Initial-condition seed (default: ``seed``; the two streams are independent anyway).
+    warmup : float
+        Discarded transient (tau), default 10.
+    method : {'auto', 'fast', 'numpy', 'brian2'}
+        Simulation path (module docstring). 'auto' uses :func:`default_method`.
+    ei : None, True or dict
+        E-I network of Fig 6 instead of the inhibitory one (see :func:`make_spec`).
+    dtype : {'float32', 'float64'}, optional
+        Storage of W for the fast path (default float32: same statistics, half the memory traffic,
+        see benchmarks/RESULTS.md); 'numpy' and 'brian2' always use float64.
+    n_rec : int
+        Units per population used for R and the histogram (first ``min(n_rec, N_pop)``).
+    max_lag : float
+        R is computed for lags in ``[0, max_lag)`` tau (default 40).
+    hist_bins : int
+        Bins of the x histogram.
+    hist_range : (float, float), optional
+        Range of the x histogram (default: from the first recorded chunk).
+    parallel : bool
+        Fast path: split rows over numba threads (on 2 shared cores the gain is small).
+    progress : bool
+        Show a tqdm progress bar.
+
+    Returns
+    -------
+    RateResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        For any invalid parameter, before weights are drawn or code compiled.
+    """
+    spec = make_spec(N, K, J0, g, I0, nu, weights, phi, ei)
+    T, dt, warmup = check_time(T, dt, warmup)
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
+    if seed_ic is None:
+        seed_ic = seed
+    for name, s in (("seed", seed), ("seed_ic", seed_ic)):
+        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
+            raise ValueError(f"{name} must be a non-negative integer; got {s!r}")
+    n_rec = int(n_rec)
+    if n_rec <= 0:
+        raise ValueError(f"n_rec must be a positive integer; got {n_rec!r}")
+    if not max_lag > 0:
+        raise ValueError(f"max_lag must be > 0 (tau); got {max_lag!r}")
+    if int(hist_bins) <= 0:
+        raise ValueError(f"hist_bins must be a positive integer; got {hist_bins!r}")
+    if method == "auto":
+        method = default_method(spec.n_total)
+    if dtype is None:
+        dtype = "float32" if method == "fast" else "float64"
+    dtype = np.dtype(dtype)
+    if dtype not in (np.dtype("float32"), np.dtype("float64")):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype}")
+    if method != "fast":
+        dtype = np.dtype("float64")
+    n_steps = int(round(T / dt))
+    n_warm = int(round(warmup / dt))
+    act = activations.get(spec.phi)
+    if method == "brian2":
+        from . import brian2_model
+        brian2_model.check_memory(spec.n_total, n_steps)
+
+    timing = {}
+    t0 = time.perf_counter()
+    W = weight_matrix(spec, seed, dtype)
+    x0 = initial_condition(spec, seed_ic)
+    timing["weights"] = time.perf_counter() - t0
+
+    acc = RateStatsAccumulator(spec.slices, act, dt, dict(zip(spec.pops, spec.I)), n_rec=n_rec,
+                               max_lag=max_lag, hist_bins=hist_bins, hist_range=hist_range)
+    t1 = time.perf_counter()
+    if method == "brian2":
+        from . import brian2_model
+        info = brian2_model.run(spec, W, x0, dt, n_warm, n_steps, acc, progress=progress)
+        timing.update(info)
+    else:
+        stepper = (SparseStepper(W, x0, spec.unit_input(), dt, act.code, parallel=parallel)
+                   if method == "fast" else NumpyStepper(W, x0, spec.unit_input(), dt, act.numpy))
+        _run_chunks(stepper, spec.n_total, n_warm, n_steps, acc, progress)
+    timing["simulate"] = time.perf_counter() - t1
+    fin = acc.finalize()
+    timing["total"] = time.perf_counter() - t0
+
+    params = dict(spec.as_dict(), T=T, dt=dt, warmup=warmup, seed=int(seed), seed_ic=int(seed_ic),
+                  method=method, dtype=str(dtype), n_rec=n_rec, max_lag=float(max_lag))
+    main = "all" if "all" in fin.stats else spec.pops[0]
+    rows = [(p, k, float(v)) for p, d in fin.stats.items() for k, v in d.items()]
+    table = pd.DataFrame(rows, columns=["population", "quantity", "value"])
+    return RateResult(stats=dict(fin.stats[main]), stats_by_pop=fin.stats, R_eta=fin.R, hist_x=fin.hist_x,
+                      on_time=fin.on_time, table=table, method=method, params=params, timing=timing)
+
+
+def initial_condition(spec: RateNetworkSpec, seed_ic: int) -> np.ndarray:
+    """``x_i(0) = g_aa xi_i``, ``xi_i ~ N(0, 1)`` from ``default_rng([seed_ic, 7])`` (theory §1.1)."""
+    rng = np.random.default_rng([int(seed_ic), 7])
+    return spec.unit_ic_sd() * rng.standard_normal(spec.n_total)
+
+
+def _run_chunks(stepper, n, n_warm, n_steps, acc, progress):
+    chunk = max(1, min(n_steps, _CHUNK_ENTRIES // n))
+    X = np.empty((chunk, n))
+    E = np.empty((chunk, n))
+    with tqdm(total=n_warm + n_steps, desc="rate network", unit="step", disable=not progress,
+              leave=False) as bar:
+        done = 0
+        while done < n_warm:
+            k = min(chunk * 4, n_warm - done)
+            stepper.advance(k)
+            done += k
+            bar.update(k)
+        done = 0
+        while done < n_steps:
+            k = min(chunk, n_steps - done)
+            stepper.advance(k, X[:k], E[:k])
+            acc.update(X[:k], E[:k])
+            done += k
+            bar.update(k)
