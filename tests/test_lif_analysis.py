@@ -276,6 +276,11 @@ def test_acf_time_with_counting_noise_and_white_noise():
     assert A.autocorrelation_time(y, dt, method="integral").tau == pytest.approx(0.5 * tau, rel=0.3)
     white = A.autocorrelation_time(rng.standard_normal(20_000), dt)
     assert not white.success and math.isnan(white.tau)
+    # a drifting trace (ramp) never decorrelates: flagged, not silently fitted
+    drift = A.autocorrelation_time(np.linspace(0, 1, 4000) + 0.01 * rng.standard_normal(4000), dt)
+    assert drift.status == "no_zero_crossing"
+    with pytest.raises(ValueError, match="fit_until"):
+        A.autocorrelation_time(y, dt, fit_until=1.5)
 
 
 # ---------------------------------------------------------------- up/down states

@@ -852,9 +852,11 @@ class AutocorrelationTime:
     acf : ACF
         The autocorrelation function it was measured from.
     status : str
-        'ok', 'no_zero_crossing' (the ACF stays positive up to max_lag: integral truncated, tau
-        is a lower bound), 'too_short' (fewer than 3 lags before the ACF falls to 0) or
-        'fit_failed'.
+        'ok', 'no_zero_crossing' (the ACF stays above 0 ('integral') or above the end of the
+        fit range ('exp_fit') up to max_lag: the trace is too short or drifts, tau is
+        unreliable), 'too_short' (fewer than 3 lags to fit: bins too coarse),
+        'not_significant' (fitted correlation at one bin below the white-noise level
+        3/sqrt(n_bins); tau is NaN) or 'fit_failed'.
     message : str
         Human-readable explanation of ``status``.
     """
@@ -872,11 +874,6 @@ class AutocorrelationTime:
     def success(self):
         """True if ``status == 'ok'``."""
         return self.status == "ok"
-
-
-def _first_nonpositive(acf, start):
-    idx = np.flatnonzero(acf[start:] <= 0)
-    return None if idx.size == 0 else int(idx[0]) + start
 
 
 def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until=math.exp(-1),
@@ -916,7 +913,8 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until
         'exp_fit' only: relative ACF level in (0, 1) where the fit range ends (see above).
         Default 1/e.
     offset : bool, optional
-        'exp_fit' only: also fit a constant B (slow drifts). Default False.
+        'exp_fit' only: also fit a constant B (slow drifts); use with a wide fit range
+        (``fit_until=0``). Default False.
 
     Returns
     -------
@@ -925,30 +923,29 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until
     """
     if method not in ACF_METHODS:
         raise ValueError(f"method must be one of {ACF_METHODS}; got {method!r}")
+    fit_until = _float(fit_until, "fit_until")
+    if not 0 <= fit_until < 1:
+        raise ValueError(f"fit_until must be in [0, 1); got {fit_until}")
     ac = autocorrelation(x, dt_bin, max_lag=max_lag)
     dt_bin = float(dt_bin)
     lag, acf = ac
     if not np.all(np.isfinite(acf)):
         return AutocorrelationTime(np.nan, method, np.nan, 0.0, (0.0, 0.0), ac, "fit_failed",
                                    "x is constant: the autocorrelation is undefined")
-    end = _first_nonpositive(acf, 1)
     status, message = "ok", "autocorrelation time measured"
-    if end is None:
+    level = 0.0 if method == "integral" else fit_until * acf[1]
+    below = np.flatnonzero(acf[1:] <= level)
+    if below.size:
+        end = int(below[0]) + 1
+    else:
         end = acf.size
         status = "no_zero_crossing"
-        message = (f"the ACF stays positive up to max_lag = {lag[-1]:g} s: the trace is too short "
-                   f"or drifts; tau is unreliable (likely underestimated)")
+        message = (f"the ACF stays above {level:.3g} up to max_lag = {lag[-1]:g} s: the trace is "
+                   f"too short or drifts; tau is unreliable (likely underestimated)")
     if method == "integral":
         tau = float(np.trapezoid(acf[:end], dx=dt_bin))
         return AutocorrelationTime(tau, method, 1.0, 0.0, (0.0, float(lag[end - 1])), ac,
                                    status, message)
-    if method == "exp_fit":
-        fit_until = _float(fit_until, "fit_until")
-        if not 0 <= fit_until < 1:
-            raise ValueError(f"fit_until must be in [0, 1); got {fit_until}")
-        below = np.flatnonzero(acf[1:end] <= fit_until * acf[1])
-        if below.size:
-            end = int(below[0]) + 1
     sel = slice(1, end)
     n_fit = end - 1
     if n_fit < (4 if offset else 3):
