@@ -1,0 +1,533 @@
+"""Standalone builds: generate and compile the network once, cache it on disk, run it many times.
+
+A build is determined by the *structure* of the model (:func:`model_spec`): sizes, in-degrees,
+synapse kinds, which pathways have delays, refractoriness, dt, durations, input mode, what is
+recorded, plus a fingerprint of the code that generates it (this package's equation and RNG
+sources, the Brian2 version, compiler flags). Its key is the SHA-256 of that description, so
+the key is known *before* Brian2 is imported: a cache hit never touches Brian2.
+
+Everything else — weights, time constants, thresholds, noise, inputs, seeds, initial voltages,
+the connectivity itself and the per-connection delays (same counts for every seed, because the
+in-degree is fixed) — is given to the compiled binary at run time: per-neuron variables through
+Brian2's ``run_args`` command-line format, and connectivity by replacing the build's static
+arrays in a per-run ``static_arrays`` folder. A new value never recompiles.
+
+Cache layout (``BRIANMODELS_CACHE``, default ``~/.cache/brianmodels``)::
+
+    <key>/main, <key>/static_arrays/, <key>/manifest.json   a finished build
+    <key>/conn/<hash>/                                       connectivity for one seed
+    <key>.lock                                              held while building
+
+Concurrent builders of the same key serialise on the lock file (``fcntl.flock``); the build
+is generated in a temporary folder and renamed into place, so a reader never sees half a build.
+Brian2 code generation runs in a child process (Brian2's standalone device can build only once
+per process), which also keeps the caller free of Brian2 state.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import connectivity, equations, fastrng
+from ..network import POPULATIONS
+
+#: Bump to invalidate every cached build when the generated model changes meaning.
+BUILD_FORMAT = 1
+_PATHWAY_NAMES = [[f"{x}{y}" for y in POPULATIONS] for x in POPULATIONS]
+
+
+def cache_root() -> Path:
+    """Folder of the build cache: ``$BRIANMODELS_CACHE`` or ``~/.cache/brianmodels``."""
+    return Path(os.environ.get("BRIANMODELS_CACHE") or Path.home() / ".cache" / "brianmodels")
+
+
+def _brian2_version():
+    try:
+        from importlib.metadata import version
+
+        return version("brian2")
+    except Exception:  # pragma: no cover
+        return "unknown"
+
+
+def fingerprint() -> str:
+    """Hash of everything besides the model spec that shapes the generated code."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in ("equations.py", "build.py", "bm_rng.h", "fastrng.py"):
+        h.update((here / name).read_bytes())
+    h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
+    return h.hexdigest()
+
+
+def model_spec(net, *, dt, duration, timed_input_samples=0, input_dt=None,
+               rate_bin=1e-3, record_spikes=(0, 0), record_currents=(0, 0), poisson=None):
+    """The structural description of a build (a JSON-able dict; values already validated).
+
+    Parameters
+    ----------
+    net : LIFNetwork
+    dt, duration : float
+        Time step and total simulated time (s). (The warm-up is a run-time value.)
+    timed_input_samples : int
+        0 for constant per-neuron drive, else the number of samples of the input table.
+    input_dt : float or None
+        Sample spacing of the input table (s).
+    rate_bin : float
+        Bin width of the population-rate trace (s).
+    record_spikes, record_currents : (int, int)
+        Numbers of E and I neurons whose spikes / cumulative recurrent inputs are recorded
+        (the first ones of each population).
+    poisson : dict or None
+        ``{'N': [n_1, ...], 'K': [[K_E1, ...], [K_I1, ...]]}`` extra Poisson input populations.
+    """
+    return {
+        "N": [int(n) for n in net.N],
+        "K": net.K.tolist(),
+        "synapse": net.synapse.tolist(),
+        "has_delay": (net.delay_max > 0).tolist(),
+        "refractory": bool(np.any(net.t_ref > 0)),
+        "dt": float(dt), "duration": float(duration),
+        "timed_input_samples": int(timed_input_samples),
+        "input_dt": None if input_dt is None else float(input_dt),
+        "rate_bin": float(rate_bin),
+        "record_spikes": [int(n) for n in record_spikes],
+        "record_currents": [int(n) for n in record_currents],
+        "poisson": poisson,
+    }
+
+
+def spec_key(spec: dict) -> str:
+    """Cache key of a build: SHA-256 of the spec and the code :func:`fingerprint`."""
+    text = json.dumps(spec, sort_keys=True) + fingerprint()
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def exp_sources(spec):
+    """Source populations with at least one exponential pathway (with K > 0)."""
+    return [POPULATIONS[y] for y in range(2)
+            if any(spec["synapse"][x][y] == "exp" and spec["K"][x][y] > 0 for x in range(2))]
+
+
+def synapse_objects(spec) -> dict:
+    """Synapses objects of a build: name -> {'source', 'targets', 'kind', 'delay'}.
+
+    Pathways from one source population are merged into one object (fewer code objects to
+    compile) when they share the synapse kind and neither has delays; targets are listed as
+    population indices, and the object projects onto the whole neuron group.
+    """
+    out = {}
+    for y, Y in enumerate(POPULATIONS):
+        paths = [x for x in range(2) if spec["K"][x][y] > 0]
+        kinds = {spec["synapse"][x][y] for x in paths}
+        if len(paths) == 2 and len(kinds) == 1 and not any(spec["has_delay"][x][y] for x in paths):
+            out[f"{Y}"] = {"source": Y, "targets": paths, "kind": kinds.pop(), "delay": False}
+        else:
+            for x in paths:
+                out[f"{POPULATIONS[x]}{Y}"] = {"source": Y, "targets": [x],
+                                               "kind": spec["synapse"][x][y],
+                                               "delay": bool(spec["has_delay"][x][y])}
+    return out
+
+
+def _connect_arrays(spec, info, seed):
+    """(pre, post) of a Synapses object: pre in the source population, post in the group."""
+    y = POPULATIONS.index(info["source"])
+    pres, posts = [], []
+    for x in info["targets"]:
+        s = int(hashlib.blake2b(f"{seed}:{POPULATIONS[x]}{info['source']}".encode(),
+                                digest_size=4).hexdigest(), 16)
+        pre, post = connectivity.fixed_indegree(spec["N"][x], spec["N"][y], spec["K"][x][y], s,
+                                                same_population=(x == y))
+        pres.append(pre)
+        posts.append(post + (spec["N"][0] if x == 1 else 0))
+    return np.concatenate(pres), np.concatenate(posts).astype(np.int32)
+
+
+@dataclass(frozen=True)
+class Build:
+    """A compiled, cached standalone project.
+
+    Attributes
+    ----------
+    directory : pathlib.Path
+        The build folder (binary ``main``, ``static_arrays/``, ``manifest.json``).
+    manifest : dict
+        ``spec``, ``static_arrays`` (names), ``conn`` (pathway -> static array names of
+        ``pre``, ``post``, ``delay``), ``results`` (output -> file name, dtype, columns),
+        ``build_seconds``.
+    cached : bool
+        True if it was found in the cache (no build in this call).
+    """
+
+    directory: Path
+    manifest: dict
+    cached: bool
+
+    @property
+    def spec(self):
+        return self.manifest["spec"]
+
+
+@contextlib.contextmanager
+def _locked(path: Path):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a+") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def get_build(spec: dict, *, progress: bool = True) -> Build:
+    """The compiled build of ``spec``: from the cache, or generated and compiled now.
+
+    Parameters
+    ----------
+    spec : dict
+        From :func:`model_spec`.
+    progress : bool
+        Print a line while compiling (a cold build takes 10-60 s).
+
+    Returns
+    -------
+    Build
+    """
+    root = cache_root()
+    key = spec_key(spec)
+    final = root / key
+    manifest = final / "manifest.json"
+    if manifest.exists():
+        return Build(final, json.loads(manifest.read_text()), True)
+    with _locked(root / f"{key}.lock"):
+        if manifest.exists():  # someone else built it while we waited
+            return Build(final, json.loads(manifest.read_text()), True)
+        tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp.", dir=root))
+        try:
+            spec_file = tmp / "spec.json"
+            spec_file.write_text(json.dumps(spec))
+            if progress:
+                print(f"brianmodels: compiling standalone model {key} (cached afterwards) ...",
+                      file=sys.stderr, flush=True)
+            t0 = time.perf_counter()
+            env = dict(os.environ)
+            pkg_parent = str(Path(__file__).resolve().parents[2])  # so the child imports us
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_parent, env.get("PYTHONPATH")]))
+            proc = subprocess.run([sys.executable, "-m", "brianmodels.lif.build", str(spec_file),
+                                   str(tmp / "project")], capture_output=True, text=True, env=env)
+            if proc.returncode:
+                raise RuntimeError(f"building the standalone model failed:\n{proc.stdout[-4000:]}"
+                                   f"\n{proc.stderr[-4000:]}")
+            project = tmp / "project"
+            man = json.loads((project / "manifest.json").read_text())
+            man["build_seconds"] = time.perf_counter() - t0
+            _slim(project)
+            (project / "manifest.json").write_text(json.dumps(man))
+            os.rename(project, final)  # atomic: the build appears complete or not at all
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return Build(final, json.loads(manifest.read_text()), False)
+
+
+def _slim(project: Path):
+    """Drop object files and sources not needed to run (keeps the cache small)."""
+    for sub in ("code_objects", "brianlib", "results"):
+        shutil.rmtree(project / sub, ignore_errors=True)
+    for f in project.glob("*.o"):
+        f.unlink()
+
+
+# ------------------------------------------------------------------------------ generation
+def _generate(spec: dict, directory: str):  # runs in a child process
+    import brian2 as b2
+
+    b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
+    b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    b2.prefs.logging.file_log = False
+    b2.defaultclock.dt = spec["dt"] * b2.second
+    fns = fastrng.brian2_functions()
+    NE, NI = spec["N"]
+    N = NE + NI
+    exps = exp_sources(spec)
+    refr = spec["refractory"]
+    timed = spec["timed_input_samples"] > 0
+    namespace = dict(fns)
+    if timed:
+        namespace["mu_table"] = b2.TimedArray(np.zeros((spec["timed_input_samples"], 2)),
+                                              dt=spec["input_dt"] * b2.second, name="mu_table")
+    G = b2.NeuronGroup(N, equations.neuron_model(exp_sources=exps, refractory=refr),
+                       threshold=equations.THRESHOLD, reset=equations.reset_code(refractory=refr),
+                       name="neurons", namespace=namespace)
+    G.pop = np.r_[np.zeros(NE, int), np.ones(NI, int)]
+    G.run_regularly(equations.update_code(exp_sources=exps, refractory=refr, timed_input=timed),
+                    when="groups", name="neurons_update")
+    objects = [G]
+    sub = {"E": G[:NE], "I": G[NE:]}
+    conn = {}
+    for name, info in synapse_objects(spec).items():
+        Y = info["source"]
+        S = b2.Synapses(sub[Y], G, on_pre=equations.on_pre(Y, info["kind"]), name=f"syn_{name}")
+        pre, post = _connect_arrays(spec, info, seed=0)
+        S.connect(i=pre, j=post)
+        if info["delay"]:
+            S.delay = np.full(pre.size, spec["dt"]) * b2.second
+        objects.append(S)
+        conn[name] = {"n": int(pre.size)}
+    if spec["poisson"]:
+        NP = spec["poisson"]["N"]
+        PG = b2.NeuronGroup(sum(NP), equations.POISSON_MODEL, threshold=equations.POISSON_THRESHOLD,
+                            name="poisson", namespace=dict(fns))
+        objects.append(PG)
+        off = np.cumsum([0] + list(NP))
+        for k, nk in enumerate(NP):
+            for x, X in enumerate(POPULATIONS):
+                Kx = spec["poisson"]["K"][x][k]
+                if Kx == 0:
+                    continue
+                name = f"syn_P{k}{X}"
+                S = b2.Synapses(PG[off[k]:off[k + 1]], sub[X], on_pre=equations.poisson_on_pre(X),
+                                name=name)
+                pre, post = connectivity.fixed_indegree(spec["N"][x], nk, Kx, seed=0)
+                S.connect(i=pre, j=post)
+                objects.append(S)
+                conn[f"P{k}{X}"] = {"n": int(pre.size)}
+    # population spike counts per rate bin
+    P = b2.NeuronGroup(2, equations.COUNTER_MODEL, name="popcount")
+    Sc = b2.Synapses(G, P, on_pre=equations.COUNTER_ON_PRE, name="syn_count")
+    Sc.connect(i=np.arange(N), j=np.r_[np.zeros(NE, int), np.ones(NI, int)])
+    binw = spec["rate_bin"] * b2.second
+    ratemon = b2.StateMonitor(P, "count", record=True, dt=binw, when="start", order=0,
+                              name="ratemon")
+    P.run_regularly("count = 0", dt=binw, when="start", order=1, name="popcount_reset")
+    objects += [P, Sc, ratemon]
+    monitors = []  # recorders of the whole run (warm-up is cut in Python)
+    nsE, nsI = spec["record_spikes"]
+    for X, n, g in (("E", nsE, G[:nsE] if nsE else None), ("I", nsI, G[NE:NE + nsI] if nsI else None)):
+        if n:
+            monitors.append(b2.SpikeMonitor(g, name=f"spikes_{X}"))
+    ncE, ncI = spec["record_currents"]
+    if ncE or ncI:
+        idx = np.r_[np.arange(ncE), NE + np.arange(ncI)]
+        monitors.append(b2.StateMonitor(G, ["sE", "sI"], record=idx, dt=binw, when="end",
+                                        name="currmon"))
+    objects += monitors
+    net = b2.Network(*objects)
+    # one run() only: a second run() would duplicate (and compile) every code object
+    net.run(spec["duration"] * b2.second)
+    b2.device.build(directory=directory, compile=False, run=False, with_output=False)
+
+    dev = b2.device
+    statics = sorted(dev.static_arrays)
+    for name, info in conn.items():
+        S = net[f"syn_{name}"]
+        for part in ("pre", "post", "delay"):
+            info[part] = None
+        for sname in statics:
+            if f"_{S.name}_" not in sname and not sname.endswith(f"_{S.name}"):
+                continue
+            if "sources" in sname:
+                info["pre"] = sname
+            elif "targets" in sname:
+                info["post"] = sname
+            elif "delay" in sname:
+                info["delay"] = sname
+        if info["pre"] is None or info["post"] is None:
+            raise RuntimeError(f"cannot find the connectivity arrays of {S.name} in {statics}")
+
+    def res(var, columns=None):
+        return {"file": dev.get_array_filename(var), "dtype": np.dtype(var.dtype).str,
+                "columns": columns}
+
+    results = {f"neurons.{v}": res(G.variables[v]) for v in ("nspk", "sE", "sI", "v")}
+    results["ratemon.count"] = res(ratemon.variables["count"], 2)
+    results["ratemon.t"] = res(ratemon.variables["t"])
+    for m in monitors:
+        if m.name.startswith("spikes_"):
+            results[f"{m.name}.i"] = res(m.variables["i"])
+            results[f"{m.name}.t"] = res(m.variables["t"])
+        else:
+            n = ncE + ncI
+            results["currmon.sE"] = res(m.variables["sE"], n)
+            results["currmon.sI"] = res(m.variables["sI"], n)
+            results["currmon.t"] = res(m.variables["t"])
+    _only_write(Path(directory, "objects.cpp"), {r["file"] for r in results.values()})
+    make = subprocess.run(["make", "-j", str(os.cpu_count() or 1)], cwd=directory,
+                          capture_output=True, text=True)
+    if make.returncode:
+        raise RuntimeError(f"compilation failed:\n{make.stdout[-3000:]}\n{make.stderr[-3000:]}")
+    manifest = {"spec": spec, "static_arrays": statics, "conn": conn, "results": results,
+                "brian2": _brian2_version()}
+    Path(directory, "manifest.json").write_text(json.dumps(manifest, indent=1))
+
+
+def _only_write(objects_cpp: Path, keep: set):
+    """Make the generated ``_write_arrays()`` write only the outputs we read.
+
+    Brian2 writes every array (synapse indices included: ~50 MB per run of the 4000-neuron
+    network, more than the simulation's own cost for short runs). Each array's write is one
+    block starting with ``ofstream outfile_...`` and naming ``results_dir + "<file>"``; blocks
+    of array files (names starting with '_') not in ``keep`` are dropped.
+    """
+    text = objects_cpp.read_text()
+    head, sep, rest = text.partition("void _write_arrays()")
+    if not sep:
+        raise RuntimeError("unexpected Brian2 objects.cpp: no _write_arrays()")
+    pat = re.compile(r"(?m)^(?=    ofstream outfile_)")
+    parts = pat.split(rest)
+    kept = [parts[0]]
+    for block in parts[1:]:
+        m = re.search(r'results_dir \+ "([^"]+)"', block)
+        if m and m.group(1).startswith("_") and m.group(1) not in keep:
+            tail = block.rfind("\n}\n") if block.rstrip().endswith("}") and \
+                block.count("{") < block.count("}") else -1
+            if tail >= 0:  # last block carries the function's closing brace
+                kept.append(block[tail:])
+            continue
+        kept.append(block)
+    objects_cpp.write_text(head + sep + "".join(kept))
+
+
+# ------------------------------------------------------------------------------ running
+def _atomic_dir(final: Path, fill):
+    """Create ``final`` by filling a temporary sibling and renaming it (first writer wins)."""
+    if final.exists():
+        return final
+    final.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp.", dir=final.parent))
+    try:
+        fill(tmp)
+        try:
+            os.rename(tmp, final)
+        except OSError:  # another process finished first: theirs is identical
+            pass
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return final
+
+
+def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
+    """Static-array files holding the connectivity of ``conn_seed`` (generated once, cached).
+
+    Parameters
+    ----------
+    build : Build
+    conn_seed : int
+        Connectivity seed (>= 0).
+    delays : dict
+        pathway ('EE', ...) -> (delay_min, delay_max) in s, for pathways with delays.
+
+    Returns
+    -------
+    dict
+        static array name -> path of the file to use instead of the build's.
+    """
+    spec = build.spec
+    dt = spec["dt"]
+    desc = json.dumps({"seed": int(conn_seed), "delays": {k: list(map(float, v))
+                                                          for k, v in sorted(delays.items())}})
+    sub = hashlib.sha256(desc.encode()).hexdigest()[:16]
+    folder = build.directory / "conn" / sub
+
+    def fill(tmp):
+        objs = synapse_objects(spec)
+        for name, info in sorted(build.manifest["conn"].items()):
+            seed = int(hashlib.blake2b(f"{conn_seed}:{name}".encode(), digest_size=4).hexdigest(), 16)
+            if name.startswith("P"):
+                kk, X = int(name[1:-1]), name[-1]
+                x = POPULATIONS.index(X)
+                pre, post = connectivity.fixed_indegree(
+                    spec["N"][x], spec["poisson"]["N"][kk], spec["poisson"]["K"][x][kk], seed)
+            else:
+                pre, post = _connect_arrays(spec, objs[name], conn_seed)
+            pre.tofile(tmp / info["pre"])
+            post.tofile(tmp / info["post"])
+            if info.get("delay"):
+                dmin, dmax = delays[name]
+                lo, hi = int(round(dmin / dt)), int(round(dmax / dt))
+                rng = np.random.default_rng(seed)
+                # integer steps uniform in [D_min, D_max] (Table C); at least one step
+                steps = np.maximum(rng.integers(lo, hi + 1, size=pre.size), 1)
+                (steps * dt).astype(np.float64).tofile(tmp / info["delay"])
+        (tmp / "desc.json").write_text(desc)
+
+    _atomic_dir(folder, fill)
+    return {p.name: p for p in folder.iterdir() if p.name != "desc.json"}
+
+
+def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
+               keep=False) -> dict:
+    """Run the compiled binary once and read its outputs.
+
+    Parameters
+    ----------
+    build : Build
+    run_args : dict
+        ``'group.variable'`` (or ``'mu_table.values'``) -> scalar or array; arrays are written
+        to files and passed in Brian2's ``run_args`` command-line format.
+    overrides : dict
+        static array name -> file replacing the build's (e.g. from :func:`connectivity_files`).
+    workdir : path, optional
+        Parent of the temporary run folder (default: the system's temporary folder).
+    keep : bool
+        Keep the run folder (debugging).
+
+    Returns
+    -------
+    dict
+        Output name (see ``build.manifest['results']``) -> numpy array; ``'wall_seconds'``.
+    """
+    run_dir = Path(tempfile.mkdtemp(prefix="bmrun.", dir=workdir))
+    try:
+        sa = run_dir / "static_arrays"
+        sa.mkdir()
+        for name in build.manifest["static_arrays"]:
+            src = overrides.get(name, build.directory / "static_arrays" / name)
+            os.symlink(src, sa / name)
+        args = []
+        for k, (name, value) in enumerate(run_args.items()):
+            arr = np.asarray(value)
+            if arr.size == 1 and arr.ndim <= 1:
+                args.append(f"{name}={arr.reshape(-1)[0]!r}")
+            else:
+                f = run_dir / f"arg{k}.dat"
+                np.ascontiguousarray(arr).tofile(f)
+                args.append(f"{name}={f}")
+        results = run_dir / "results"
+        results.mkdir()
+        t0 = time.perf_counter()
+        proc = subprocess.run([str(build.directory / "main"), "--results_dir", f"{results}/"] + args,
+                              cwd=run_dir, capture_output=True, text=True)
+        wall = time.perf_counter() - t0
+        if proc.returncode or "Error" in proc.stdout:
+            raise RuntimeError(f"standalone run failed (exit {proc.returncode}):\n"
+                               f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+        out = {"wall_seconds": wall}
+        for key, info in build.manifest["results"].items():
+            f = results / info["file"]
+            arr = np.fromfile(f, dtype=np.dtype(info["dtype"])) if f.exists() else \
+                np.zeros(0, np.dtype(info["dtype"]))
+            if info["columns"]:
+                arr = arr.reshape(-1, info["columns"])
+            out[key] = arr
+        return out
+    finally:
+        if not keep:
+            shutil.rmtree(run_dir, ignore_errors=True)
+
+
+if __name__ == "__main__":  # child process: python -m brianmodels.lif.build SPEC DIR
+    _generate(json.loads(Path(sys.argv[1]).read_text()), sys.argv[2])

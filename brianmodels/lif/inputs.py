@@ -1,0 +1,212 @@
+"""External input protocols mu_E(t), mu_I(t) (mV/s) of the LIF network simulations.
+
+* :class:`Constant` — fixed mu_E, mu_I (``mu_I = r mu_E`` by default);
+* :class:`PiecewiseLinear` — breakpoints (t, mu_E, mu_I), e.g. the paper's slow ramps
+  (``presets.info(name)['protocol']``, :func:`from_preset`);
+* :class:`Sampled` — arbitrary functions or arrays, e.g. the Eq 5 designed inputs.
+
+A constant protocol is given to the compiled model as a per-neuron value; the others as a
+table sampled every ``input_dt`` (the midpoint value of each sample interval, which is the
+interval average for linear pieces) that the model reads with a TimedArray.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..units import to_float
+
+
+def _finite(x, name):
+    x = np.asarray(x, dtype=float)
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"{name} must be finite (no NaN/inf); got {x!r}")
+    return x
+
+
+@dataclass(frozen=True)
+class Constant:
+    """Constant external drive.
+
+    Parameters
+    ----------
+    mu_E, mu_I : float
+        Mean drive of E and I neurons in mV/s.
+    """
+
+    mu_E: float
+    mu_I: float
+    timed = False
+
+    def __post_init__(self):
+        object.__setattr__(self, "mu_E", float(_finite(self.mu_E, "mu_E")))
+        object.__setattr__(self, "mu_I", float(_finite(self.mu_I, "mu_I")))
+
+    def at(self, t):
+        """(len(t), 2) drive in mV/s at times ``t`` (s)."""
+        t = np.atleast_1d(np.asarray(t, float))
+        return np.tile([self.mu_E, self.mu_I], (t.size, 1))
+
+    def mean(self, t_start, t_stop):
+        """(2,) time-averaged drive over [t_start, t_stop) in mV/s."""
+        return np.array([self.mu_E, self.mu_I])
+
+    def to_dict(self):
+        return {"kind": "constant", "mu_E": self.mu_E, "mu_I": self.mu_I}
+
+
+@dataclass(frozen=True)
+class PiecewiseLinear:
+    """Piecewise-linear drive through breakpoints, held constant after the last one.
+
+    Parameters
+    ----------
+    t : (n,) float
+        Increasing breakpoint times in s (first one 0).
+    mu_E, mu_I : (n,) float
+        Drive at the breakpoints in mV/s.
+    """
+
+    t: tuple
+    mu_E: tuple
+    mu_I: tuple
+    timed = True
+
+    def __post_init__(self):
+        t = _finite(self.t, "t").ravel()
+        e = _finite(self.mu_E, "mu_E").ravel()
+        i = _finite(self.mu_I, "mu_I").ravel()
+        if not (t.size == e.size == i.size) or t.size < 1:
+            raise ValueError("t, mu_E and mu_I must have the same length >= 1")
+        if np.any(np.diff(t) < 0) or t[0] < 0:
+            raise ValueError(f"t must be non-negative and non-decreasing; got {t.tolist()}")
+        for k, v in (("t", t), ("mu_E", e), ("mu_I", i)):
+            object.__setattr__(self, k, tuple(v.tolist()))
+
+    def at(self, t):
+        t = np.atleast_1d(np.asarray(t, float))
+        return np.stack([np.interp(t, self.t, self.mu_E), np.interp(t, self.t, self.mu_I)], axis=1)
+
+    def mean(self, t_start, t_stop):
+        tt = np.linspace(t_start, t_stop, 2001)
+        return np.trapezoid(self.at(tt), tt, axis=0) / max(t_stop - t_start, 1e-300) \
+            if t_stop > t_start else self.at([t_start])[0]
+
+    def to_dict(self):
+        return {"kind": "piecewise_linear", "t": list(self.t), "mu_E": list(self.mu_E),
+                "mu_I": list(self.mu_I)}
+
+
+class Sampled:
+    """Arbitrary drive given as functions of time or as samples.
+
+    Parameters
+    ----------
+    mu_E, mu_I : callable or array_like
+        Functions ``f(t) -> mV/s`` of time in s (vectorised), or samples in mV/s taken every
+        ``sample_dt``; ``mu_I`` may be omitted and is then ``r * mu_E``.
+    sample_dt : float, optional
+        Spacing (s) of array samples (required for arrays).
+    r : float
+        Ratio mu_I / mu_E when ``mu_I`` is None.
+    """
+
+    timed = True
+
+    def __init__(self, mu_E, mu_I=None, *, sample_dt=None, r=1.0):
+        self._E, self._I, self.r = mu_E, mu_I, float(r)
+        if not callable(mu_E) or (mu_I is not None and not callable(mu_I)):
+            if sample_dt is None or float(sample_dt) <= 0:
+                raise ValueError("sample_dt (s, > 0) is required for sampled arrays")
+        self.sample_dt = None if sample_dt is None else float(sample_dt)
+        for v, name in ((mu_E, "mu_E"), (mu_I, "mu_I")):
+            if v is not None and not callable(v):
+                _finite(v, name)
+
+    def _eval(self, f, t):
+        if callable(f):
+            return _finite(np.broadcast_to(f(t), t.shape), "mu(t)")
+        arr = np.asarray(f, float)
+        k = np.clip((t / self.sample_dt).astype(int), 0, arr.size - 1)
+        return arr[k]
+
+    def at(self, t):
+        t = np.atleast_1d(np.asarray(t, float))
+        e = self._eval(self._E, t)
+        i = self.r * e if self._I is None else self._eval(self._I, t)
+        return np.stack([e, i], axis=1)
+
+    def mean(self, t_start, t_stop):
+        tt = np.linspace(t_start, t_stop, 20001)
+        return self.at(tt).mean(axis=0)
+
+    def to_dict(self):
+        return {"kind": "sampled", "sample_dt": self.sample_dt, "r": self.r}
+
+
+def ramp(breakpoints, r=None):
+    """Piecewise-linear protocol from (t [s], mu_E [mV/s], mu_I [mV/s]) breakpoints.
+
+    Parameters
+    ----------
+    breakpoints : sequence of (t, mu_E, mu_I) or (t, mu_E)
+        With two columns, ``mu_I = r * mu_E``.
+    r : float, optional
+        Input ratio for two-column breakpoints (default 1).
+    """
+    bp = _finite(breakpoints, "breakpoints")
+    if bp.ndim != 2 or bp.shape[1] not in (2, 3):
+        raise ValueError("breakpoints must be rows (t, mu_E, mu_I) or (t, mu_E)")
+    mu_I = bp[:, 2] if bp.shape[1] == 3 else bp[:, 1] * (1.0 if r is None else float(r))
+    return PiecewiseLinear(tuple(bp[:, 0]), tuple(bp[:, 1]), tuple(mu_I))
+
+
+def from_preset(name, *, scale=1.0):
+    """The paper's input protocol of preset ``name`` (``presets.info(name)['protocol']``).
+
+    Parameters
+    ----------
+    scale : float
+        Factor on the drive (e.g. ``net.mu_scale(N)`` for the sqrt(N) convention).
+    """
+    from .. import presets
+
+    bp = np.array(presets.info(name)["protocol"], float)
+    bp[:, 1:] *= float(scale)
+    return ramp(bp)
+
+
+def resolve(mu_ext=None, r=None, mu_I=None, protocol=None):
+    """One input protocol from the user's arguments (validated).
+
+    Parameters
+    ----------
+    mu_ext : float or Brian2 quantity, optional
+        Constant drive of E in mV/s.
+    r : float, optional
+        mu_I / mu_E (default 1) when ``mu_I`` is not given.
+    mu_I : float, optional
+        Constant drive of I in mV/s.
+    protocol : Constant, PiecewiseLinear or Sampled, optional
+        Time-dependent input (then ``mu_ext``/``mu_I`` must be None).
+
+    Returns
+    -------
+    Constant, PiecewiseLinear or Sampled
+    """
+    if protocol is not None:
+        if mu_ext is not None or mu_I is not None:
+            raise ValueError("give either protocol or mu_ext/mu_I, not both")
+        if not hasattr(protocol, "at") or not hasattr(protocol, "mean"):
+            raise TypeError(f"protocol must be an input protocol (inputs.Constant, ramp(...), "
+                            f"Sampled); got {type(protocol).__name__}")
+        return protocol
+    if mu_ext is None:
+        raise ValueError("mu_ext (mV/s) is required when no protocol is given")
+    mu_E = to_float(mu_ext, "drive", "mu_ext")
+    if np.ndim(mu_E):
+        raise ValueError("mu_ext must be a scalar here (use sweep() for several values)")
+    rr = 1.0 if r is None else float(_finite(r, "r"))
+    mI = rr * mu_E if mu_I is None else to_float(mu_I, "drive", "mu_I")
+    return Constant(mu_E, mI)
