@@ -34,7 +34,7 @@ __all__ = ["PhiNetwork", "selfconsistent", "solve_point", "SelfConsistentResult"
            "TABLE_COLUMNS"]
 
 #: columns of :attr:`SelfConsistentResult.table` (and :attr:`PointSolutions.table`)
-TABLE_COLUMNS = ("point", "mu_E", "mu_I", "nu_E", "nu_I", "stable", "branch", "curve", "segment",
+TABLE_COLUMNS = ("point", "mu_E", "mu_I", "nu_E", "nu_I", "stable", "branch", "state", "curve", "segment",
                  "sigma_E", "sigma_I", "eig_max", "residual")
 
 _SIGN = np.array([1.0, -1.0])  # sign of the source population (E excitatory, I inhibitory)
@@ -250,8 +250,9 @@ class PointSolutions:
                              "residual": self.residual})
 
 
-def _solve_nu_I(pn: PhiNetwork, nu_E, mu_ext, n_iter=64):
-    """nu_I solving the I equation for each nu_E (vectorised bisection on a bracket [0, U])."""
+def _solve_nu_I(pn: PhiNetwork, nu_E, mu_ext, n_iter=40):
+    """nu_I solving the I equation for each nu_E (vectorised bisection on a bracket [0, U]; relative
+    precision 2^-40 of U, enough to bracket the E equation, whose roots are then polished in 2-D)."""
     nu_E = np.asarray(nu_E, float)
     k = nu_E.size
 
@@ -405,7 +406,9 @@ class SelfConsistentResult:
         ``point`` (index of the input point), ``mu_E``, ``mu_I`` (external drives, mV/s),
         ``nu_E``, ``nu_I`` (Hz), ``stable`` (bool, rate dynamics with tau_X = membrane tau),
         ``branch`` (int; a branch is a piece of a solution curve between folds, numbered so that at an
-        S-shaped curve 0/1/2 are the low/middle/high branches), ``curve`` (which continuation curve),
+        S-shaped curve 0/1/2 are the low/middle/high branches; each branch is monotone in the input
+        path), ``state`` (index of the solution within its input point, 0 = lowest nu_E, as the SSN's
+        ``steady_states``), ``curve`` (which continuation curve),
         ``segment`` (piece of that curve), ``sigma_E``, ``sigma_I`` (total noise, mV/sqrt(s)),
         ``eig_max`` (largest real part of the Jacobian's eigenvalues, 1/s), ``residual``
         (max |Phi - nu|, Hz).
@@ -721,6 +724,7 @@ def _tabulate(pn, path, curves, scale, tol):
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     if len(table):
         table = table.sort_values(["point", "nu_E"], ignore_index=True)
+        table["state"] = table.groupby("point").cumcount()
         table["stable"] = table["stable"].astype(bool)
     folds = pd.DataFrame(fold_rows, columns=["mu_E", "mu_I", "nu_E", "nu_I", "curve", "lam"])
     return table, folds
