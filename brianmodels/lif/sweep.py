@@ -1,0 +1,257 @@
+"""Many simulations of one compiled network: ``sweep(net, mu_ext=np.arange(0, 51, 2.5), ...)``.
+
+All points share ONE standalone build (compiled once, or found in the on-disk cache); each
+point re-runs the binary with its own inputs, seeds and parameter values. Points run in
+parallel as separate processes — the compiled binaries, driven from a thread pool — on all
+local cores by default, or as tasks on a Dask cluster (``scheduler=`` an address, a
+``dask.distributed.Client``, or ``'local-dask'`` for a local cluster).
+
+Resumable: with ``out=FOLDER`` every finished point is written atomically to
+``FOLDER/points/<index>_<hash>/`` and skipped when the same sweep runs again (the hash covers
+the build and everything the point's run depends on); the joined result is saved to
+``FOLDER/result/``.
+"""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import hashlib
+import itertools
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from . import build, inputs
+from . import simulate as sim
+from .result import SimulationResult
+from ..network import LIFNetwork
+from ..units import to_float
+
+
+def _protocols(mu_ext, r, mu_I, protocols):
+    if protocols is not None:
+        if mu_ext is not None or mu_I is not None:
+            raise ValueError("give either protocols or mu_ext/mu_I, not both")
+        protos = [inputs.resolve(protocol=p) for p in protocols]
+        if not protos:
+            raise ValueError("protocols must not be empty")
+        return protos
+    if mu_ext is None:
+        raise ValueError("mu_ext (mV/s; scalar or array of points) is required without protocols")
+    mE = np.atleast_1d(to_float(mu_ext, "drive", "mu_ext")).ravel()
+    if mE.size == 0:
+        raise ValueError("mu_ext must contain at least one value")
+    if mu_I is not None:
+        mI = np.broadcast_to(np.atleast_1d(to_float(mu_I, "drive", "mu_I")).ravel(), mE.shape)
+    else:
+        rr = np.broadcast_to(np.atleast_1d(np.asarray(1.0 if r is None else r, float)).ravel(),
+                             mE.shape)
+        if not np.all(np.isfinite(rr)):
+            raise ValueError(f"r must be finite; got {r!r}")
+        mI = rr * mE
+    return [inputs.Constant(e, i) for e, i in zip(mE, mI)]
+
+
+def _variants(net, variants):
+    if variants is None:
+        return [(net, {}, {})]
+    out = []
+    for k, v in enumerate(variants):
+        if not isinstance(v, dict):
+            raise TypeError(f"variants[{k}] must be a dict of LIFNetwork fields (and optionally "
+                            f"'neuron_params'); got {type(v).__name__}")
+        v = dict(v)
+        npar = v.pop("neuron_params", None)
+        n = net.replace(**v) if v else net
+        for f in ("N", "K", "synapse"):
+            if not np.array_equal(getattr(n, f), getattr(net, f)):
+                raise ValueError(f"variants[{k}] changes {f}: a sweep shares one build; "
+                                 "run a separate sweep for another structure")
+        if not np.array_equal(n.delay_max > 0, net.delay_max > 0) or \
+                (np.any(n.t_ref > 0) != np.any(net.t_ref > 0)):
+            raise ValueError(f"variants[{k}] switches delays or refractoriness on/off (structure)")
+        labels = {f"variant_{key}": json.dumps(np.asarray(val).tolist()) for key, val in v.items()}
+        labels["variant"] = k
+        out.append((n, sim.check_neuron_params(npar, net), labels))
+    return out
+
+
+def _point_hash(key, point: sim.Point, st) -> str:
+    h = hashlib.sha256(key.encode())
+    tt = np.linspace(0.0, st.duration, 1001)
+    h.update(np.ascontiguousarray(point.protocol.at(tt)).tobytes())
+    h.update(json.dumps([point.seed, point.connectivity_seed, point.warmup, point.net.to_dict(),
+                         point.labels, np.asarray(point.poisson_rates).tolist()
+                         if point.poisson_rates is not None else None],
+                        sort_keys=True, default=str).encode())
+    for k in sorted(point.neuron_params):
+        h.update(k.encode() + point.neuron_params[k].tobytes())
+    return h.hexdigest()[:12]
+
+
+def _task(spec, st, point, index, workdir=None):
+    """One point (runs in a thread here, or on a Dask worker: builds there if needed)."""
+    b = build.get_build(spec, progress=False)
+    return sim.run_point(b, st, point, index, workdir=workdir)
+
+
+def _dask_client(scheduler, n_jobs):
+    from dask.distributed import Client, LocalCluster
+
+    if isinstance(scheduler, Client):
+        return scheduler, None
+    if scheduler == "local-dask":
+        cluster = LocalCluster(n_workers=n_jobs or os.cpu_count(), threads_per_worker=1,
+                               processes=True, dashboard_address=None)
+        return Client(cluster), cluster
+    if isinstance(scheduler, str):
+        return Client(scheduler), None
+    raise TypeError("scheduler must be None, 'local-dask', a scheduler address (str) or a "
+                    f"dask.distributed.Client; got {type(scheduler).__name__}")
+
+
+def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), variants=None,
+          poisson_rates=None, poisson_inputs=None, duration=12.0, warmup=2.0,
+          connectivity_seed=None, dt=None, rate_bin=None, input_dt=None, record_spikes=None,
+          record_currents=None, out=None, n_jobs=None, scheduler=None,
+          progress=True) -> SimulationResult:
+    """Simulate a network at many points with one compiled build, in parallel, resumably.
+
+    Points are the Cartesian product inputs x seeds x variants (x Poisson rates).
+
+    Parameters
+    ----------
+    net : LIFNetwork
+    mu_ext : float, array_like or Brian2 quantity
+        Constant drives of E in mV/s, one point each.
+    r : float or array_like, optional
+        mu_I / mu_E per input (default 1).
+    mu_I : array_like, optional
+        Constant drives of I in mV/s (instead of ``r``).
+    protocols : sequence of input protocols, optional
+        Time-dependent inputs (instead of ``mu_ext``), one point each.
+    seeds : sequence of int
+        Noise seeds, one point each (default ``(1,)``).
+    variants : sequence of dict, optional
+        Changes of run-time network values per point, ``LIFNetwork.replace`` keywords (``j``,
+        ``tau``, ``sigma_ext``, ``theta``, ``v_reset``, ``t_ref``, ``tau_s``, delays) and an
+        optional ``'neuron_params'`` dict of per-neuron arrays; the structure (N, K, synapse
+        kinds) must stay the same.
+    poisson_rates : sequence, optional
+        Rates (Hz) of the Poisson input populations, one entry (float or per-population
+        sequence) per point.
+    poisson_inputs : dict or list of dict, optional
+        Poisson input populations (see :func:`brianmodels.lif.simulate.poisson_structure`).
+    duration, warmup, connectivity_seed, dt, rate_bin, input_dt, record_spikes, record_currents
+        As in :func:`brianmodels.lif.simulate.simulate` (``connectivity_seed`` default: 1 for
+        every point, so the points differ only in what is swept).
+    out : str or path, optional
+        Folder for finished points (resume) and the joined result.
+    n_jobs : int, optional
+        Parallel runs (default: all local cores; Dask: workers of ``'local-dask'``).
+    scheduler : None, 'local-dask', str or dask.distributed.Client
+        Run on a Dask cluster instead of local processes.
+    progress : bool
+        Show a tqdm progress bar (points done, time left).
+
+    Returns
+    -------
+    SimulationResult
+        ``table`` with a ``point`` column (and ``variant``/``variant_*`` columns), time-resolved
+        ``rates``; ``params['points']`` lists every point's input, seed and labels.
+    """
+    protos = _protocols(mu_ext, r, mu_I, protocols)
+    if not isinstance(net, LIFNetwork):
+        raise TypeError(f"net must be a brianmodels.network.LIFNetwork; got {type(net).__name__}")
+    seeds = [sim._seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
+    if not seeds:
+        raise ValueError("seeds must not be empty")
+    vlist = _variants(net, variants)
+    timed = {p.timed for p in protos}
+    if len(timed) != 1:
+        raise ValueError("protocols must all be constant or all time-dependent (one build)")
+    pstruct, pweights = sim.poisson_structure(poisson_inputs, net)
+    prates = [None] if poisson_rates is None else list(poisson_rates)
+    st = sim.settings(net, duration=duration, dt=dt, rate_bin=rate_bin, input_dt=input_dt,
+                      record_spikes=record_spikes, record_currents=record_currents,
+                      timed=timed.pop(), poisson=pstruct)
+    warm = sim._time(warmup, "warmup", positive=False)
+    if warm >= st.duration:
+        raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
+    cseed = 1 if connectivity_seed is None else sim._seed(connectivity_seed, "connectivity_seed")
+    if n_jobs is not None and (int(n_jobs) != n_jobs or n_jobs < 1):
+        raise ValueError(f"n_jobs must be a positive integer; got {n_jobs!r}")
+    points = []
+    for proto, seed, (n, npar, labels), pr in itertools.product(protos, seeds, vlist, prates):
+        lab = dict(labels)
+        if pr is not None:
+            lab["poisson_rates"] = json.dumps(np.atleast_1d(pr).tolist())
+        points.append(sim.Point(protocol=proto, seed=seed, connectivity_seed=cseed, net=n,
+                                warmup=warm, neuron_params=npar, poisson_rates=pr,
+                                poisson_weights=pweights, labels=lab))
+    spec = st.spec(net)
+    key = build.spec_key(spec)
+    folder = None if out is None else Path(out)
+    done, todo = {}, []
+    for k, p in enumerate(points):
+        pdir = None
+        if folder is not None:
+            pdir = folder / "points" / f"{k:05d}_{_point_hash(key, p, st)}"
+            if (pdir / "params.json").exists():
+                done[k] = SimulationResult.load(pdir)
+                continue
+        todo.append((k, p, pdir))
+    if todo and scheduler is None:
+        build.get_build(spec, progress=progress)  # compile once, before fanning out
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(points), initial=len(done), desc=f"sweep {net.name}", unit="pt")
+
+    def finish(k, res, pdir):
+        if pdir is not None:
+            res.save(pdir)
+        done[k] = res
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        if scheduler is None:
+            workers = n_jobs or os.cpu_count() or 1
+            with cf.ThreadPoolExecutor(max_workers=workers) as ex:
+                futs = {ex.submit(_task, spec, st, p, k): (k, pdir) for k, p, pdir in todo}
+                try:
+                    for f in cf.as_completed(futs):
+                        k, pdir = futs[f]
+                        finish(k, f.result(), pdir)
+                except BaseException:
+                    for f in futs:
+                        f.cancel()
+                    raise
+        elif todo:
+            from dask.distributed import as_completed
+
+            client, cluster = _dask_client(scheduler, n_jobs)
+            try:
+                futs = {client.submit(_task, spec, st, p, k, pure=False): (k, pdir)
+                        for k, p, pdir in todo}
+                for f in as_completed(list(futs)):
+                    k, pdir = futs[f]
+                    finish(k, f.result(), pdir)
+            finally:
+                if cluster is not None:
+                    client.close()
+                    cluster.close()
+    finally:
+        if bar is not None:
+            bar.close()
+    res = SimulationResult.concat([done[k] for k in sorted(done)])
+    res.params = sim.params_dict(net, st, warmup=warm, connectivity_seed=cseed, build_key=key,
+                                 points=[{"point": k, "input": p.protocol.to_dict(),
+                                          "seed": p.seed, **p.labels}
+                                         for k, p in enumerate(points)])
+    if folder is not None:
+        res.save(folder / "result")
+    return res
