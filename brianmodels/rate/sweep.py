@@ -1,0 +1,166 @@
+"""K sweeps of the sparse-balance rate network: parallel over processes, resumable, tidy output.
+
+Each (K, seed) point runs :func:`~brianmodels.rate.simulate.simulate_rate_network` in a worker
+process and is written atomically (temporary file + ``os.replace``) to ``out_dir`` as
+``<name>.parquet`` (scalar table) and ``<name>.R.parquet`` (R_eta, R_x). A rerun with the same
+arguments skips the points whose files exist, so an interrupted sweep resumes without redoing
+finished points. The file name carries a hash of all arguments, so changing any parameter makes
+new files instead of reusing stale ones.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from .simulate import make_spec, simulate_rate_network
+from .params import check_time
+
+TABLE_COLUMNS = ["K", "N", "seed", "population", "quantity", "value"]
+
+
+def _point_name(K, N, seed, kwargs):
+    blob = json.dumps(dict(K=int(K), N=int(N), seed=int(seed), **kwargs), sort_keys=True, default=str)
+    return f"rate-K{int(K)}-N{int(N)}-s{int(seed)}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
+
+
+def _atomic_parquet(df: pd.DataFrame, path: Path):
+    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
+    df.to_parquet(tmp, index=False)
+    os.replace(tmp, path)
+
+
+def _run_point(K, N, seed, kwargs, out_dir, name):
+    res = simulate_rate_network(N=N, K=K, seed=seed, progress=False, **kwargs)
+    tab = res.table.assign(K=int(K), N=int(N), seed=int(seed))
+    tab["method"] = res.method
+    tab["wall_s"] = res.timing["total"]
+    R = res.R_eta.assign(K=int(K), N=int(N), seed=int(seed))
+    if out_dir is not None:
+        _atomic_parquet(R, Path(out_dir) / f"{name}.R.parquet")
+        _atomic_parquet(tab, Path(out_dir) / f"{name}.parquet")      # written last: marks "done"
+    return tab
+
+
+def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **kwargs) -> pd.DataFrame:
+    """Run the rate network for every in-degree K and seed; return one tidy table.
+
+    Parameters
+    ----------
+    K : sequence of int
+        In-degrees.
+    seeds : sequence of int
+        Connectivity seeds (the initial-condition seed follows ``seed`` unless ``seed_ic`` is given).
+    N : int, sequence of int or None
+        Network sizes: None -> ``N = K`` (all-to-all, the paper's choice); an int -> the same N for
+        all K; a sequence -> one N per K.
+    out_dir : str or Path, optional
+        Folder for the per-point files (created). Without it nothing is written or resumed.
+    n_jobs : int
+        Worker processes (default 2, the cores of the project machines; 1 runs in-process).
+    progress : bool
+        tqdm bar over points.
+    **kwargs
+        Passed to :func:`simulate_rate_network` (J0, g, I0, nu, weights, phi, T, dt, method, ...).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``K, N, seed, population, quantity, value, method, wall_s``, sorted by K, seed.
+        ``quantity`` ranges over the keys of ``RateResult.stats`` (phi_mean, f, mu, beta, ...).
+
+    Raises
+    ------
+    ValueError
+        For invalid parameters of any point (all points are checked before anything runs).
+    """
+    Ks = [int(k) for k in np.atleast_1d(K)]
+    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    if not Ks or not seeds:
+        raise ValueError("K and seeds must be non-empty sequences of integers")
+    if N is None:
+        Ns = Ks
+    elif np.ndim(N) == 0:
+        Ns = [int(N)] * len(Ks)
+    else:
+        Ns = [int(n) for n in N]
+        if len(Ns) != len(Ks):
+            raise ValueError(f"N must be None, an int or have one entry per K ({len(Ks)}); got {len(Ns)}")
+    n_jobs = int(n_jobs)
+    if n_jobs < 1:
+        raise ValueError(f"n_jobs must be >= 1; got {n_jobs}")
+    for k in ("N", "K", "seed", "progress"):
+        kwargs.pop(k, None)
+    # validate every point before running anything
+    spec_kw = {k: kwargs[k] for k in ("J0", "g", "I0", "nu", "weights", "phi", "ei") if k in kwargs}
+    for k_, n_ in zip(Ks, Ns):
+        make_spec(N=n_, K=k_, **spec_kw)
+    check_time(kwargs.get("T", 1000.0), kwargs.get("dt", 0.02), kwargs.get("warmup", 10.0))
+
+    points = [(k_, n_, s) for k_, n_ in zip(Ks, Ns) for s in seeds]
+    out = Path(out_dir) if out_dir is not None else None
+    if out is not None:
+        out.mkdir(parents=True, exist_ok=True)
+    tables, todo = [], []
+    for k_, n_, s in points:
+        name = _point_name(k_, n_, s, kwargs)
+        f = out / f"{name}.parquet" if out is not None else None
+        if f is not None and f.exists():
+            tables.append(pd.read_parquet(f))
+        else:
+            todo.append((k_, n_, s, name))
+    with tqdm(total=len(points), initial=len(points) - len(todo), desc="rate sweep", unit="point",
+              disable=not progress) as bar:
+        if n_jobs == 1 or len(todo) <= 1:
+            for k_, n_, s, name in todo:
+                tables.append(_run_point(k_, n_, s, kwargs, out, name))
+                bar.update(1)
+        else:
+            # 'spawn': numba/OpenMP thread pools and Brian2's device state are not fork-safe
+            with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn")) as ex:
+                futs = [ex.submit(_run_point, k_, n_, s, kwargs, out, name) for k_, n_, s, name in todo]
+                for fu in as_completed(futs):
+                    tables.append(fu.result())
+                    bar.update(1)
+    df = pd.concat(tables, ignore_index=True)
+    cols = TABLE_COLUMNS + [c for c in df.columns if c not in TABLE_COLUMNS]
+    return df[cols].sort_values(["K", "seed", "population", "quantity"], kind="stable").reset_index(drop=True)
+
+
+def fit_exponent(table: pd.DataFrame, quantity: str = "phi_mean", population: str | None = None) -> dict:
+    """Least-squares fit ``quantity ~ c K^a`` in log-log over all rows of a sweep table.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        Output of :func:`rate_sweep`.
+    quantity : str
+        Which observable (e.g. ``'phi_mean'``, ``'f'``, ``'mu'``).
+    population : str, optional
+        Population to use (default: ``'all'`` if present, else the only one).
+
+    Returns
+    -------
+    dict
+        ``exponent`` a, ``prefactor`` c, ``stderr`` (standard error of a), ``n`` points.
+    """
+    t = table[table["quantity"] == quantity]
+    if population is None:
+        population = "all" if (t["population"] == "all").any() else t["population"].iloc[0]
+    t = t[t["population"] == population]
+    if len(t) < 2 or t["K"].nunique() < 2:
+        raise ValueError("fit_exponent needs at least two distinct K values")
+    x, y = np.log(t["K"].to_numpy(float)), np.log(t["value"].to_numpy(float))
+    A = np.vstack([x, np.ones_like(x)]).T
+    coef, res, *_ = np.linalg.lstsq(A, y, rcond=None)
+    dof = max(len(x) - 2, 1)
+    s2 = float(np.sum((y - A @ coef) ** 2)) / dof
+    se = float(np.sqrt(s2 / np.sum((x - x.mean()) ** 2)))
+    return dict(exponent=float(coef[0]), prefactor=float(np.exp(coef[1])), stderr=se, n=len(x))
