@@ -234,6 +234,7 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
     status, n_rej, h = 3, 0, ds
     start = y.copy()
     travelled = 0.0
+    bound_hit = None
     for _step in range(max_steps):
         accepted = False
         while h >= ds_min:
@@ -273,6 +274,7 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
             zb, okb, itb = newton(Fs, Js, zb, fixed=p, tol=tol)
             n_newton += itb
             if okb and (in_domain is None or in_domain(zb * scale)):
+                bound_hit = bound
                 tb = _tangent(Js(zb), t)
                 if tb[p] * t[p] < 0:
                     folds.append(len(pts) - 1)
@@ -295,6 +297,8 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
         if k <= 2:
             h = min(h * 1.6, ds_max)
     X = np.array(pts) * scale[None, :]
+    if status == 0 and bound_hit is not None:
+        X[-1, p] = bound_hit            # exactly on the bound (no round-off from the scaling)
     res = max(float(np.max(np.abs(F(xx)))) for xx in X)
     return ContinuationResult(X, np.array(tans), folds, status, STATUS[status], n_steps=len(pts) - 1,
                               n_rejected=n_rej, n_newton=n_newton, max_residual=res,

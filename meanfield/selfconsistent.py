@@ -72,6 +72,8 @@ class PhiNetwork:
     def __post_init__(self):
         def mat(v, nm):
             a = check_nonnegative(v, nm, "mV")
+            if a.ndim == 0:
+                a = np.full((2, 2), float(a))
             if a.shape == (4,):
                 a = a.reshape(2, 2)
             if a.shape != (2, 2):
@@ -293,11 +295,10 @@ def _polish(pn, nu0, mu_ext, tol=1e-12, max_iter=50):
             return x, False
         lam = 1.0
         for _ in range(40):
-            xn = x + lam * dx
-            if np.all(xn >= 0):
-                Fn, dFn, _ = pn._eval(xn, mu_ext)
-                if np.max(np.abs(Fn) / np.maximum(1.0, xn)) < err or lam < 1e-6:
-                    break
+            xn = np.maximum(x + lam * dx, 0.0)      # rates are >= 0 (Phi > 0): project, don't reject
+            Fn, dFn, _ = pn._eval(xn, mu_ext)
+            if np.max(np.abs(Fn) / np.maximum(1.0, xn)) < err or lam < 1e-6:
+                break
             lam *= 0.5
         else:
             return x, False
@@ -589,7 +590,7 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
 
     def covered(k, nu):
         for c in curves:
-            lam = c.x[:, 2]
+            lam = _snap(c.x[:, 2])
             hit = np.nonzero((lam[:-1] - k) * (lam[1:] - k) <= 0)[0]
             for i in hit:
                 a, b = c.x[i], c.x[i + 1]
@@ -685,7 +686,7 @@ def _tabulate(pn, path, curves, scale, tol):
                 mu_ext, _ = path.at(xf[2])
                 fold_rows.append({"mu_E": mu_ext[0], "mu_I": mu_ext[1], "nu_E": xf[0], "nu_I": xf[1],
                                   "curve": ci_new, "lam": xf[2]})
-        lam = X[:, 2]
+        lam = _snap(X[:, 2])
         for k in range(path.n):
             hits = np.nonzero(((lam[:-1] - k) * (lam[1:] - k) <= 0) & (lam[:-1] != lam[1:]))[0]
             hits = list(hits) + [i for i in np.nonzero(lam == k)[0] if i == len(lam) - 1]
@@ -728,6 +729,12 @@ def _tabulate(pn, path, curves, scale, tol):
         table["stable"] = table["stable"].astype(bool)
     folds = pd.DataFrame(fold_rows, columns=["mu_E", "mu_I", "nu_E", "nu_I", "curve", "lam"])
     return table, folds
+
+
+def _snap(lam):
+    """Path positions within 1e-9 of an input point are put exactly on it (crossing tests)."""
+    r = np.round(lam)
+    return np.where(np.abs(lam - r) <= 1e-9, r, lam)
 
 
 def _F_at(pn, path, x):
