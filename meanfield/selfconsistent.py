@@ -420,7 +420,8 @@ class SelfConsistentResult:
         The dense continuation curves (x = (nu_E, nu_I, lam)).
     status : int
         0 success; 1 some continuation or polish failed (see message); 2 a branch left the rate range
-        [0, nu_max] (runaway activity, reported in ``diagnostics['runaway']``).
+        [0, nu_max] (runaway activity, ``diagnostics['runaway']``) or a scan found the E equation still
+        positive at nu_max (states above nu_max possible, ``diagnostics['above_nu_max']``).
     message : str
         Explanation.
     diagnostics : dict
@@ -577,13 +578,15 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
 
     check_pts = sorted(set([0, n - 1] + [int(round(v)) for v in np.linspace(0, n - 1, n_check + 2)[1:-1]]))
     seeds = {}
-    status, msgs = 0, []
+    status, msgs, above = 0, [], []
     for k in check_pts:
         ps = _solve_point(pn, path.mu[k], nu_max, n_grid)
         seeds[k] = ps
         if ps.status == 1:
             status = 1
             msgs.append(f"input point {k}: {ps.message}")
+        elif ps.status == 2:
+            above.append(k)
 
     curves = []
     runaway = []
@@ -648,7 +651,12 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
         status = status or 2
         msgs.append(f"{len(runaway)} branch end(s) left [0, {nu_max:g}] Hz (runaway activity) near input "
                     f"point(s) {sorted(set(round(v, 2) for v in runaway))}")
+    if above:
+        status = status or 2
+        msgs.append(f"Phi_E - nu_E > 0 at nu_max = {nu_max:g} Hz at input point(s) {above}: states above "
+                    "nu_max (or runaway activity) are not reported")
     diag = {
+        "above_nu_max": above,
         "n_curves": len(curves),
         "n_steps": int(sum(c.n_steps for c in curves)),
         "n_newton": int(sum(c.n_newton for c in curves)),

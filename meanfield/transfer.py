@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_float_array, check_finite, check_nonnegative, check_positive
+from ._validate import check_finite, check_nonnegative, check_positive
 
 __all__ = ["phi", "phi_grad", "phi_deterministic", "cv_isi"]
 
