@@ -65,10 +65,14 @@ def _brian2_version():
 
 def fingerprint() -> str:
     """Hash of everything besides the model spec that shapes the generated code."""
+    import inspect
+
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("equations.py", "build.py", "bm_rng.h", "fastrng.py"):
+    for name in ("equations.py", "bm_rng.h"):
         h.update((here / name).read_bytes())
+    for f in (_generate, _only_write, synapse_objects, _connect_arrays, fastrng.brian2_functions):
+        h.update(inspect.getsource(f).encode())  # the code that generates the project
     h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
     return h.hexdigest()
 
@@ -501,7 +505,7 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         for k, (name, value) in enumerate(run_args.items()):
             arr = np.asarray(value)
             if arr.size == 1 and arr.ndim <= 1:
-                args.append(f"{name}={arr.reshape(-1)[0]!r}")
+                args.append(f"{name}={arr.reshape(-1)[0].item()!r}")  # plain 1.0, not np.float64(1.0)
             else:
                 f = run_dir / f"arg{k}.dat"
                 np.ascontiguousarray(arr).tofile(f)
@@ -512,7 +516,8 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         proc = subprocess.run([str(build.directory / "main"), "--results_dir", f"{results}/"] + args,
                               cwd=run_dir, capture_output=True, text=True)
         wall = time.perf_counter() - t0
-        if proc.returncode or "Error" in proc.stdout:
+        if proc.returncode or "Error" in proc.stdout or "rror" in proc.stderr \
+                or "Could not" in proc.stderr:
             raise RuntimeError(f"standalone run failed (exit {proc.returncode}):\n"
                                f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         out = {"wall_seconds": wall}

@@ -9,7 +9,8 @@ Tables (pandas, long format):
     recorded neurons, dimensionless), ``cv_isi_fraction`` (fraction of recorded neurons with
     enough spikes for a CV), ``bf_mean``, ``bf_median``, ``bf_std`` (balance factor per neuron,
     §12), ``input_E``, ``input_I``, ``input_ext`` (population means of the recurrent E input,
-    recurrent I input (magnitude) and external drive, mV/s), ``seed``, ``connectivity_seed``,
+    recurrent I input (magnitude) and external drive, mV/s), ``v_end_mean``, ``v_end_std``
+    (membrane potential across the population at the end of the run, mV), ``seed``, ``connectivity_seed``,
     ``t_start``, ``t_stop`` (measurement window, s), ``duration`` (s), ``dt`` (s), ``N``,
     ``wall_seconds``, plus any sweep parameter columns.
 ``rates`` — time-resolved population rates: ``point``, ``population``, ``t`` (start of the

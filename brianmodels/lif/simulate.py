@@ -270,6 +270,7 @@ def _measure(point: Point, st: Settings, b: build.Build, out: dict, index: int):
                "rate": rates.mean(), "rate_std": rates.std(),
                "input_E": I_E_all[sl].mean(), "input_I": -I_I_all[sl].mean(),
                "input_ext": float(np.mean(ext)),
+               "v_end_mean": out["neurons.v"][sl].mean(), "v_end_std": out["neurons.v"][sl].std(),
                "bf_mean": np.nanmean(bf) if np.any(np.isfinite(bf)) else np.nan,
                "bf_median": np.nanmedian(bf) if np.any(np.isfinite(bf)) else np.nan,
                "bf_std": np.nanstd(bf) if np.any(np.isfinite(bf)) else np.nan}
