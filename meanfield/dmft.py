@@ -43,6 +43,8 @@ from __future__ import annotations
 
 import math
 import numbers
+import sys
+import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Sequence
 
@@ -219,8 +221,12 @@ def evaluate(kern: _Kernel, sigma0: float, I0: float, JK: float, geff2: float) -
 
 
 def _positive(st: _State) -> bool:
-    """Static side of the sigma0 bracket: no hilltop yet, or excess energy (pitfall 1, 3)."""
-    return st.kind == "none" or st.energy > 0
+    """Static side of the sigma0 bracket: no hilltop yet, or excess energy (pitfall 1, 3).
+
+    A 'single' state (hilltop but no valley: sigma0 beyond the static point) is never on
+    this side, whatever the rounding of its (vanishing) energy gap.
+    """
+    return st.kind == "none" or (st.kind == "valley" and st.energy > 0)
 
 
 def _find_chaotic(kern, I0, JK, geff2, scan, counters):
@@ -784,3 +790,15 @@ def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs):
     for k in tqdm(Ks, desc="DMFT over K", disable=not progress):
         rows.append(dmft(K=k, **kwargs).to_frame())
     return pd.concat(rows, ignore_index=True)
+
+
+class _CallableModule(types.ModuleType):
+    """Lets ``meanfield.dmft(...)`` work even after ``import meanfield.dmft`` has bound the
+    package attribute to this module instead of the function exported lazily by
+    ``meanfield/__init__.py``."""
+
+    def __call__(self, *args, **kwargs):
+        return dmft(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule
