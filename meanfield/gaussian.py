@@ -29,7 +29,7 @@ __all__ = [
 ]
 
 L_TRUNC = 9.0   #: Gaussian truncation in standard deviations
-N_INNER = 64    #: Gauss-Legendre nodes of an inner (half-line) integral
+N_INNER = 40    #: Gauss-Legendre nodes of an inner (half-line) integral
 N_OUTER = 24    #: Gauss-Legendre nodes per outer panel (five panels: at 0 and around the kink)
 KINK_WIDTH = 8.0  #: half-width of the kink panels, in inner standard deviations
 
