@@ -8,7 +8,7 @@ paths that produce the same statistics, and feeds the recorded steps to the onli
 Methods
 -------
 ``'fast'``    activity-sparse numba kernel (cost N |A| per step); the default ('auto') at every
-              size measured (benchmarks/bench_rate.py, benchmarks/RESULTS.md).
+              size measured (benchmarks/bench_rate.py, benchmarks/RESULTS_rate.md).
 ``'numpy'``   dense ``W @ phi`` BLAS matvec in float64 (cost N K per step): the reference.
 ``'brian2'``  Brian2 equation strings on the C++ standalone device (:mod:`.brian2_model`).
 """
@@ -35,7 +35,7 @@ def default_method(n_total: int) -> str:
     """Path chosen by ``method='auto'`` for a network of ``n_total`` units.
 
     The fast path was fastest at every size measured (N = K = 500 ... 8000, see
-    ``benchmarks/RESULTS.md``), so it is always chosen.
+    ``benchmarks/RESULTS_rate.md``), so it is always chosen.
     """
     return "fast"
 
@@ -157,7 +157,7 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
         E-I network of Fig 6 instead of the inhibitory one (see :func:`make_spec`).
     dtype : {'float32', 'float64'}, optional
         Storage of W for the fast path (default float32: same statistics, half the memory traffic,
-        see benchmarks/RESULTS.md); 'numpy' and 'brian2' always use float64.
+        see benchmarks/RESULTS_rate.md); 'numpy' and 'brian2' always use float64.
     n_rec : int
         Units per population used for R and the histogram (first ``min(n_rec, N_pop)``).
     max_lag : float

@@ -96,8 +96,10 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
     n_jobs = int(n_jobs)
     if n_jobs < 1:
         raise ValueError(f"n_jobs must be >= 1; got {n_jobs}")
-    for k in ("N", "K", "seed", "progress"):
-        kwargs.pop(k, None)
+    if kwargs.get("ei") not in (None, False):
+        raise ValueError("ei: rate_sweep sweeps K of the inhibitory network; run E-I networks "
+                         "with simulate_rate_network(ei=...)")
+    kwargs.pop("progress", None)
     # validate every point before running anything
     spec_kw = {k: kwargs[k] for k in ("J0", "g", "I0", "nu", "weights", "phi", "ei") if k in kwargs}
     for k_, n_ in zip(Ks, Ns):
