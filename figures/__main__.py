@@ -2,16 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 import time
 from pathlib import Path
 
-from . import FIGURES, names
+from . import load, names
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m figures", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m figures",
+                                     description="Reproduce the papers' figures (PNG + CSV + summary).")
     parser.add_argument("name", help="figure name, 'list' or 'all'")
     parser.add_argument("--quick", action="store_true", help="reduced protocol (smaller N/T, fewer points)")
     parser.add_argument("--out", default="figures_out", help="output folder (default: ./figures_out)")
@@ -20,14 +20,13 @@ def main(argv=None):
         print("\n".join(names()))
         return 0
     todo = names() if args.name == "all" else [args.name]
-    unknown = [n for n in todo if n not in FIGURES]
-    if unknown:
-        parser.error(f"unknown figure {unknown[0]!r}; choose from: {', '.join(names())}, list, all")
+    if args.name != "all" and args.name not in names():
+        parser.error(f"unknown figure {args.name!r}; choose from: {', '.join(names())}, list, all")
+    out = Path(args.out)
     for name in todo:
         t0 = time.perf_counter()
-        module = importlib.import_module(FIGURES[name][0])
-        out = Path(args.out)
-        print(f"== {name}: {FIGURES[name][1]}  ->  {out.resolve()}", flush=True)
+        module = load(name)
+        print(f"== {name}: {module.DESCRIPTION}  ->  {out.resolve()}", flush=True)
         summary = module.run(out, quick=args.quick)
         if summary:
             print(summary)

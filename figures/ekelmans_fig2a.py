@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+DESCRIPTION = "Fig 2A (Ekelmans 2023): supersaturating network, simulation vs SSN and Phi_sc"
 PRESET = "supersaturating"
 
 
