@@ -10,11 +10,14 @@ Forward Euler with tau = 1 (theory ``sparse_balance.md`` §1.1), in the authors'
 ``eta = sum_{j in A} W[:, j] phi_j``: N |A| = N f K multiply-adds instead of N K. W is stored
 column-major so each active column is one contiguous stream. Columns are added in increasing
 j, each as an elementwise ``eta_i += W_ij phi_j``; the same order as
-:func:`euler_chunk_numpy_columns`, so for float64 both give bit-identical trajectories. The
+``NumpyStepper(column_order=True)``, so for float64 both give bit-identical trajectories. The
 parallel variant splits the *rows* into blocks (one per thread) and keeps the per-element
 order, so it is bit-identical too.
 
-**NumPy dense** (:func:`euler_chunk_numpy`): ``eta = W @ phi`` (BLAS matvec, N K per step) --
+**Masked networks (K < N).** :func:`_euler_chunk_csc` keeps W in compressed sparse columns, so an
+active column costs its ~K nonzeros; bit-identical to the dense kernel in float64.
+
+**NumPy dense** (:class:`NumpyStepper`): ``eta = W @ phi`` (BLAS matvec, N K per step) --
 the baseline the benchmark compares with.
 """
 from __future__ import annotations

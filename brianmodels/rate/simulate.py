@@ -7,7 +7,8 @@ paths that produce the same statistics, and feeds the recorded steps to the onli
 
 Methods
 -------
-``'fast'``    activity-sparse numba kernel (cost N |A| per step); the default ('auto') at every
+``'fast'``    activity-sparse numba kernel (cost N |A| per step; for K/N <= 0.5 the weights are
+              kept in compressed sparse columns, cost ~K |A|); the default ('auto') at every
               size measured (benchmarks/bench_rate.py, benchmarks/RESULTS_rate.md).
 ``'numpy'``   dense ``W @ phi`` BLAS matvec in float64 (cost N K per step): the reference.
 ``'brian2'``  Brian2 equation strings on the C++ standalone device (:mod:`.brian2_model`).
