@@ -15,6 +15,7 @@ _EXPORTS = {
     "simulate": "brianmodels.lif.simulate",
     "sweep": "brianmodels.lif.sweep",
     "simulate_rate_network": "brianmodels.rate.simulate",
+    "rate_sweep": "brianmodels.rate.sweep",
 }
 _SUBMODULES = {"presets", "network", "units"}
 

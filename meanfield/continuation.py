@@ -1,6 +1,6 @@
 """Generic pseudo-arclength continuation of a solution curve ``F(x) = 0``, ``F: R^(n+1) -> R^n``.
 
-This is the numerical kernel behind the sweeps of :mod:`meanfield.selfconsistent` (the authors'
+This is the numerical kernel behind the sweeps of :mod:`meanfield.ricciardi` (the authors'
 ``solve_Phi_continuation`` scheme, ``theory/ssn_lif.md`` §16 item 4): from a point on the curve the
 unit tangent ``t`` (null vector of the Jacobian, oriented like the previous one) gives a predictor
 ``x_p = x + ds t``; Newton's method then solves ``F(y) = 0`` together with the hyperplane constraint

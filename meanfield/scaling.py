@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ._validate import check_finite, check_positive
-from .selfconsistent import selfconsistent
+from .ricciardi import selfconsistent
 
 __all__ = ["size_scaling", "SizeScalingResult", "default_sizes"]
 
@@ -38,7 +38,7 @@ class SizeScalingResult:
     folds : pandas.DataFrame
         Fold points of every size, with ``N``, ``mu_hat`` columns added.
     results : dict
-        N -> :class:`~meanfield.selfconsistent.SelfConsistentResult`.
+        N -> :class:`~meanfield.ricciardi.SelfConsistentResult`.
     status : int
         Worst status over the sizes (0 ok, 2 runaway branches, 1 solver failure).
     message : str
@@ -81,7 +81,7 @@ def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, pr
     progress : bool
         tqdm progress bar over the sizes.
     **kwargs
-        Passed to :func:`meanfield.selfconsistent.selfconsistent` (e.g. ``nu_max``, ``n_check``).
+        Passed to :func:`meanfield.ricciardi.selfconsistent` (e.g. ``nu_max``, ``n_check``).
 
     Returns
     -------

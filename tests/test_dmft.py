@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from scipy.integrate import quad
 
-dmft_mod = importlib.import_module("meanfield.dmft")
+dmft_mod = importlib.import_module("meanfield.sparse_balance")
 from meanfield.activations import get_activation
-from meanfield.dmft import dmft, dmft_sweep, effective_coupling
+from meanfield.sparse_balance import dmft, dmft_sweep, effective_coupling
 from meanfield.gaussian import two_point
 
 SQ2PI = math.sqrt(2 * math.pi)

@@ -15,7 +15,7 @@ from brianmodels import presets
 from meanfield import phi, selfconsistent
 from meanfield.continuation import continue_curve, locate_fold
 from meanfield.scaling import default_sizes, size_scaling
-from meanfield.selfconsistent import TABLE_COLUMNS, PhiNetwork, solve_point
+from meanfield.ricciardi import TABLE_COLUMNS, PhiNetwork, solve_point
 
 
 # ----------------------------------------------------------------------------- independent Eq 12/14

@@ -43,8 +43,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import sys
-import types
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Sequence
 
@@ -791,14 +789,3 @@ def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs):
         rows.append(dmft(K=k, **kwargs).to_frame())
     return pd.concat(rows, ignore_index=True)
 
-
-class _CallableModule(types.ModuleType):
-    """Lets ``meanfield.dmft(...)`` work even after ``import meanfield.dmft`` has bound the
-    package attribute to this module instead of the function exported lazily by
-    ``meanfield/__init__.py``."""
-
-    def __call__(self, *args, **kwargs):
-        return dmft(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
