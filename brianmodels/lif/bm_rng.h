@@ -20,6 +20,7 @@ static int64_t current_seed = -1;
 static bool tables_ready = false;
 static double zig_x[129];   // layer abscissae x_0 > x_1 = R > ... > x_128 = 0
 static double zig_r[128];   // x_{i+1} / x_i
+static double zig_f[129];   // f(x_i) = exp(-x_i^2 / 2)
 
 static const double ZIG_R = 3.442619855899;        // start of the tail (Doornik 2005)
 static const double ZIG_V = 9.91256303526217e-3;   // area of each layer
@@ -55,6 +56,7 @@ static void init_tables() {
         f = exp(-0.5 * zig_x[i] * zig_x[i]);
     }
     for (int i = 0; i < 128; i++) zig_r[i] = zig_x[i + 1] / zig_x[i];
+    for (int i = 0; i <= 128; i++) zig_f[i] = exp(-0.5 * zig_x[i] * zig_x[i]);
     tables_ready = true;
 }
 
@@ -92,9 +94,8 @@ static inline double normal() {
         if (fabs(u) < zig_r[i]) return u * zig_x[i];
         if (i == 0) return normal_tail(ZIG_R, u < 0);
         const double x = u * zig_x[i];
-        const double f0 = exp(-0.5 * (zig_x[i] * zig_x[i] - x * x));
-        const double f1 = exp(-0.5 * (zig_x[i + 1] * zig_x[i + 1] - x * x));
-        if (f1 + uniform_open() * (f0 - f1) < 1.0) return x;
+        // wedge: accept with probability (f(x) - f(x_i)) / (f(x_{i+1}) - f(x_i)), one exp
+        if (zig_f[i] + uniform_open() * (zig_f[i + 1] - zig_f[i]) < exp(-0.5 * x * x)) return x;
     }
 }
 

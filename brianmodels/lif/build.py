@@ -520,7 +520,10 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
                 or "Could not" in proc.stderr:
             raise RuntimeError(f"standalone run failed (exit {proc.returncode}):\n"
                                f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
-        out = {"wall_seconds": wall}
+        out = {"wall_seconds": wall, "run_seconds": np.nan}
+        info_file = results / "last_run_info.txt"  # Brian2: "<network run time> <fraction>"
+        if info_file.exists():
+            out["run_seconds"] = float(info_file.read_text().split()[0])
         for key, info in build.manifest["results"].items():
             f = results / info["file"]
             arr = np.fromfile(f, dtype=np.dtype(info["dtype"])) if f.exists() else \

@@ -12,7 +12,9 @@ Tables (pandas, long format):
     recurrent I input (magnitude) and external drive, mV/s), ``v_end_mean``, ``v_end_std``
     (membrane potential across the population at the end of the run, mV), ``seed``, ``connectivity_seed``,
     ``t_start``, ``t_stop`` (measurement window, s), ``duration`` (s), ``dt`` (s), ``N``,
-    ``wall_seconds``, plus any sweep parameter columns.
+    ``wall_seconds`` (wall time of the compiled binary, start-up and output included, s),
+    ``run_seconds`` (Brian2's own time of the network run inside it, s), plus any sweep
+    parameter columns.
 ``rates`` — time-resolved population rates: ``point``, ``population``, ``t`` (start of the
     bin, s), ``rate`` (Hz), ``mu`` (drive at the bin's centre, mV/s).
 ``spikes`` — optional: ``point``, ``population``, ``neuron`` (index within the population),

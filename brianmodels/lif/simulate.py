@@ -290,7 +290,8 @@ def _measure(point: Point, st: Settings, b: build.Build, out: dict, index: int):
             row.update(cv_isi_mean=np.nan, cv_isi_median=np.nan, cv_isi_fraction=np.nan)
         row.update(seed=point.seed, connectivity_seed=point.connectivity_seed, t_start=T0,
                    t_stop=T1, duration=st.duration, dt=st.dt, N=int(net.N[x]),
-                   wall_seconds=out["wall_seconds"], **point.labels)
+                   wall_seconds=out["wall_seconds"],
+                   run_seconds=out.get("run_seconds", np.nan), **point.labels)
         rows.append(row)
         if len(tmon) > 1:  # record k (k >= 1) counts the spikes of [t_k - bin, t_k)
             t_start = tmon[1:] - st.rate_bin
