@@ -87,13 +87,14 @@ def runs(table: pd.DataFrame, x="mu"):
 
 
 def plot_branches(ax, table, y, *, x="mu", color="k", label=None, lw=1.2, unstable=True, **kw):
-    """Theory branches of ``table`` on ``ax``: stable solid, unstable dashed (label once)."""
+    """Theory branches of ``table`` on ``ax``: stable solid (or ``ls``), unstable dashed/dotted (label once)."""
     first = True
+    ls_stable = kw.pop("ls", "-")
     for stable, g in runs(table, x):
         if not stable and not unstable:
             continue
-        ax.plot(g[x], g[y], "-" if stable else "--", color=color, lw=lw if stable else 0.8 * lw,
-                label=label if (first and stable) else None, **kw)
+        ax.plot(g[x], g[y], ls=ls_stable if stable else (0, (1, 1.5)) if ls_stable != "-" else "--",
+                color=color, lw=lw if stable else 0.8 * lw, label=label if (first and stable) else None, **kw)
         first = first and not stable
     return ax
 
