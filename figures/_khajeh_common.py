@@ -214,6 +214,13 @@ def k_axis(ax, Ks):
     ax.set_xlabel("K (in-degree)")
 
 
+def intermittent_units(x, n, target=0.3):
+    """Indices of the ``n`` columns of ``x`` (time x units) whose fraction of time with x > 0 is
+    closest to ``target``: example cells that switch on and off within the window."""
+    on = (np.asarray(x) > 0).mean(0)
+    return np.argsort(np.abs(on - target), kind="stable")[:n]
+
+
 def kde(samples, grid, bw=None):
     """Gaussian kernel density estimate of ``samples`` on ``grid`` (Scott's bandwidth by default)."""
     from scipy.stats import gaussian_kde

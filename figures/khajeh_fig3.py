@@ -2,7 +2,7 @@
 
 Panels, one colour per response function phi (Heaviside, [tanh]_+, rectified linear, rectified
 quadratic): A) rates of 200 units over 50 tau (raster); B) rate phi(x) (dark) over the current
-x (light) of an example unit, with the synchrony index chi^2 (Golomb & Hansel 2000, computed on
+x (light) of an example unit (ON ~30 % of the window), with the synchrony index chi^2 (Golomb & Hansel 2000, computed on
 the rates; paper: ~1e-4); C) fraction of active units f(t); D) distribution (kernel density) of
 the ON-time fraction per unit; E) distribution of x; F) population-averaged autocorrelation of
 x, R_x(tau)/R_x(0).
@@ -72,7 +72,7 @@ def run(out, quick: bool = False) -> str:
             axA[i].set_ylabel("unit")
         rows["A"].append(pd.DataFrame({"phi_name": name, "t": np.repeat(t, r.shape[1]),
                                        "unit": np.tile(np.arange(r.shape[1]), len(t)), "phi": r.ravel()}))
-        u = int(np.argmax((x > 0).mean(0)))                  # the most often active recorded unit
+        u = int(kc.intermittent_units(x, 1)[0])
         axB[i].plot(t, x[:, u], color=col, alpha=0.35, lw=0.8, label="x")
         axB[i].plot(t, r[:, u], color=col, lw=1.0, label=r"$\phi(x)$")
         axB[i].axhline(0, color="0.6", lw=0.5)
