@@ -8,9 +8,11 @@ from brianmodels.lif import fastrng
 N_DRAWS = 2_000_000
 
 
-@pytest.fixture(scope="module")
-def normals():
-    return fastrng.sample(N_DRAWS, seed=12345)
+@pytest.fixture(scope="module", params=["normal", "normal_block"])
+def normals(request):
+    # the scalar generator and the block generator the neuron update uses (fast path +
+    # finished rejections must still be exactly N(0, 1))
+    return fastrng.sample(N_DRAWS, seed=12345, kind=request.param)
 
 
 def test_normal_moments(normals):
@@ -47,3 +49,13 @@ def test_derive_seed_distinct():
     assert len(seeds) == 200 and all(0 <= s < 2**31 for s in seeds)
     with pytest.raises(ValueError, match="stream"):
         fastrng.derive_seed(1, "nope")
+
+
+def test_block_streams_independent_and_seeded():
+    # consecutive blocks and neighbouring neurons are uncorrelated (lag-1 and lag-4001, i.e.
+    # the same neuron one step later, and lag-4: the same lane); same seed, same numbers
+    x = fastrng.sample(400_100, seed=3, kind="normal_block")
+    for lag in (1, 4, 4001):
+        assert abs(np.corrcoef(x[:-lag], x[lag:])[0, 1]) < 5 / np.sqrt(x.size)
+    assert np.array_equal(x[:5000], fastrng.sample(5000, seed=3, kind="normal_block"))
+    assert not np.array_equal(x[:5000], fastrng.sample(5000, seed=4, kind="normal_block"))

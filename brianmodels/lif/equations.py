@@ -71,7 +71,7 @@ def update_code(*, exp_sources, refractory, timed_input):
         instead of the per-neuron ``mu_dt``.
     """
     drive = "mu_table(t, pop)" if timed_input else "mu_dt"
-    rhs = f"v*decay + {drive} + sig_sqdt*bm_randn(noise_seed)"
+    rhs = f"v*decay + {drive} + sig_sqdt*bm_randn_block(noise_seed, i, N)"
     for s, sign in (("E", "+"), ("I", "-")):
         if s in exp_sources:
             rhs += f" {sign} x{s}"
