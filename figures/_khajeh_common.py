@@ -85,14 +85,15 @@ def mean_sem(wide: pd.DataFrame, by: str = "K") -> pd.DataFrame:
 
 
 def fit_power(x, y):
-    """Least-squares exponent a and its standard error for ``y ~ c x^a`` (log-log)."""
-    lx, ly = np.log(np.asarray(x, float)), np.log(np.asarray(y, float))
-    A = np.vstack([lx, np.ones_like(lx)]).T
-    coef, *_ = np.linalg.lstsq(A, ly, rcond=None)
-    dof = max(len(lx) - 2, 1)
-    s2 = float(np.sum((ly - A @ coef) ** 2)) / dof
-    se = float(np.sqrt(s2 / np.sum((lx - lx.mean()) ** 2))) if len(lx) > 2 else float("nan")
-    return float(coef[0]), se
+    """Exponent a and its standard error for ``y ~ c x^a`` (log-log least squares).
+
+    Delegates to :func:`brianmodels.rate.sweep.fit_exponent` (the one place that owns the fit).
+    """
+    from brianmodels.rate.sweep import fit_exponent
+
+    t = pd.DataFrame({"K": np.asarray(x, float), "value": np.asarray(y, float), "quantity": "q", "population": "p"})
+    r = fit_exponent(t, "q", "p")
+    return r["exponent"], r["stderr"]
 
 
 def _key(kwargs) -> str:
