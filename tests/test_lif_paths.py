@@ -13,7 +13,7 @@ import pytest
 import meanfield
 from brianmodels import presets
 from brianmodels.lif import inputs, sweep as sweep_mod
-from brianmodels.lif.simulate import simulate
+from brianmodels.lif.simulate import fi_curve, simulate
 from brianmodels.lif.sweep import sweep
 from brianmodels.network import LIFNetwork
 
@@ -207,3 +207,20 @@ def test_two_processes_building_the_same_model(tmp_path, monkeypatch):
     monkeypatch.setenv("BRIANMODELS_CACHE", str(tmp_path))
     b = build.get_build(spec, progress=False)
     assert b.cached and (b.directory / "main").exists()
+
+
+def test_fi_curve_matches_phi():
+    # fi_curve: 8 (mu, tau) points x 100 unconnected neurons, sigma = 3 mV/sqrt(s), 10 s at
+    # dt = 0.05 ms, one run. Each point's rate within the discrete-time Phi bracket (Eq 9 at
+    # theta and at theta + THETA_SHIFT) widened by 3 SE of its 100 x 9.5 s counts.
+    mus, taus = [10.0, 20.0, 40.0, 60.0], [0.02, 0.01]
+    mu, tau = np.repeat(mus, 2), np.tile(taus, 4)
+    fi = fi_curve(mu, SIGMA, tau, n_per_point=100, duration=10.0, warmup=0.5, progress=False)
+    assert np.allclose(fi.mu, mu) and np.allclose(fi.tau, tau) and (fi.n_neurons == 100).all()
+    checked = 0
+    for row in fi.itertuples():
+        if meanfield.phi(row.mu, SIGMA, row.tau) < 1.0:
+            continue  # too few spikes for a % comparison
+        assert_in_bracket(row.rate, row.mu, row.tau, 0.0, 100 * 9.5, (row.mu, row.tau))
+        checked += 1
+    assert checked >= 6

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import connectivity, equations, fastrng
+from . import equations, fastrng
 from ..network import POPULATIONS
 
 #: Bump to invalidate every cached build when the generated model changes meaning.
@@ -147,6 +147,14 @@ def synapse_objects(spec) -> dict:
     return out
 
 
+def _fixed_indegree(*args, **kwargs):
+    """``connectivity.fixed_indegree``, imported on first use (numba takes ~1 s to import, and
+    a cache hit with stored connectivity needs neither)."""
+    from .connectivity import fixed_indegree
+
+    return fixed_indegree(*args, **kwargs)
+
+
 def _connect_arrays(spec, info, seed):
     """(pre, post) of a Synapses object: pre in the source population, post in the group."""
     y = POPULATIONS.index(info["source"])
@@ -154,7 +162,7 @@ def _connect_arrays(spec, info, seed):
     for x in info["targets"]:
         s = int(hashlib.blake2b(f"{seed}:{POPULATIONS[x]}{info['source']}".encode(),
                                 digest_size=4).hexdigest(), 16)
-        pre, post = connectivity.fixed_indegree(spec["N"][x], spec["N"][y], spec["K"][x][y], s,
+        pre, post = _fixed_indegree(spec["N"][x], spec["N"][y], spec["K"][x][y], s,
                                                 same_population=(x == y))
         pres.append(pre)
         posts.append(post + (spec["N"][0] if x == 1 else 0))
@@ -305,7 +313,7 @@ def _generate(spec: dict, directory: str):  # runs in a child process
                 name = f"syn_P{k}{X}"
                 S = b2.Synapses(PG[off[k]:off[k + 1]], sub[X], on_pre=equations.poisson_on_pre(X),
                                 name=name)
-                pre, post = connectivity.fixed_indegree(spec["N"][x], nk, Kx, seed=0)
+                pre, post = _fixed_indegree(spec["N"][x], nk, Kx, seed=0)
                 S.connect(i=pre, j=post)
                 objects.append(S)
                 conn[f"P{k}{X}"] = {"n": int(pre.size)}
@@ -453,7 +461,7 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
             if name.startswith("P"):
                 kk, X = int(name[1:-1]), name[-1]
                 x = POPULATIONS.index(X)
-                pre, post = connectivity.fixed_indegree(
+                pre, post = _fixed_indegree(
                     spec["N"][x], spec["poisson"]["N"][kk], spec["poisson"]["K"][x][kk], seed)
             else:
                 pre, post = _connect_arrays(spec, objs[name], conn_seed)

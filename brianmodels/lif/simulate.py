@@ -459,3 +459,65 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     res.params = params_dict(net, st, warmup=warm, seed=seed, connectivity_seed=cseed,
                              input=proto.to_dict(), build_key=b.directory.name)
     return res
+
+
+def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_per_point=100,
+             duration=10.0, warmup=0.5, dt=None, seed=1, progress=True):
+    """Single-neuron F-I curve (Fig 1B): unconnected neurons, each at its own (mu, sigma, tau).
+
+    All points run in ONE simulation: ``n_per_point`` independent neurons per point, every
+    neuron with its own drive, noise, time constant, threshold, reset and refractory period.
+
+    Parameters
+    ----------
+    mu : array_like
+        Drives in mV/s, one per point; the other per-point arguments broadcast against it.
+    sigma : array_like
+        Noise intensities in mV/sqrt(s) (> 0).
+    tau : array_like
+        Membrane time constants in s (> 0).
+    t_ref : array_like
+        Refractory periods in s (>= 0).
+    theta, v_reset : array_like
+        Threshold and reset in mV (theta > v_reset).
+    n_per_point : int
+        Neurons per point (>= 1).
+    duration, warmup : float or Brian2 quantity
+        Simulated time and the initial part excluded from the rates (s).
+    dt : float or Brian2 quantity, optional
+        Time step (s), default 0.05 ms.
+    seed : int
+        Noise seed.
+    progress : bool
+        Report compilation on stderr.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per point: ``mu`` (mV/s), ``sigma`` (mV/sqrt(s)), ``tau`` (s), ``t_ref`` (s),
+        ``theta``, ``v_reset`` (mV), ``rate`` (Hz, mean over the point's neurons after the
+        warm-up), ``rate_sem`` (Hz, standard error across them), ``n_neurons``.
+    """
+    cols = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, float)) for v in
+                                 (mu, sigma, tau, t_ref, theta, v_reset)))
+    names = ("mu", "sigma", "tau", "t_ref", "theta", "v_reset")
+    for name, v in zip(names, cols):
+        if v.ndim != 1 or not np.all(np.isfinite(v)):
+            raise ValueError(f"{name} must be finite scalars or 1-D arrays; got {v!r}")
+    n = int(n_per_point)
+    if n != n_per_point or n < 1:
+        raise ValueError(f"n_per_point must be a positive integer; got {n_per_point!r}")
+    n_pts = cols[0].size
+    per_neuron = {k: np.r_[np.repeat(v, n), v[:1]] for k, v in zip(names, cols)}  # + 1 idle I
+    net = LIFNetwork(N=(n_pts * n, 1), p=0.0, j=0.0,
+                     t_ref=(float(per_neuron["t_ref"].max()), 0.0))
+    res = simulate(net, mu_ext=0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
+                   record_spikes=(n_pts * n, 0), neuron_params=per_neuron, progress=progress)
+    T0, T1 = res.table.t_start.iloc[0], res.table.t_stop.iloc[0]
+    i, t = res.spike_trains("E")
+    rates = (np.bincount(i[t >= T0], minlength=n_pts * n) / (T1 - T0)).reshape(n_pts, n)
+    out = pd.DataFrame({k: v for k, v in zip(names, cols)})
+    out["rate"] = rates.mean(axis=1)
+    out["rate_sem"] = rates.std(axis=1, ddof=1) / np.sqrt(n) if n > 1 else np.nan
+    out["n_neurons"] = n
+    return out
