@@ -41,7 +41,7 @@ PARTS = {
              "vs Brian2 standalone (500 only; one compile)",
              "import bench_rate; bench_rate.main(quick=True)", None),
     "limit": ("bench_limit.main(quick=True): C++ microbenchmark (bm_rng normals/s, stream add, scatter-add) -> "
-              "floor of the supersaturating network vs brianmodels.simulate's RTF (1.5 s run)",
+              "floor of the supersaturating network vs brianmodels.simulate's CPU s per simulated s (1 s vs 2 s runs)",
               "import bench_limit; bench_limit.main(quick=True)", None),
     "lif": ("bench_lif (subset): brianmodels.simulate on its benchmark network (supersaturating + 1-step delay), "
             "2 s: RTF and rates (NEST / plain Brian2 / Fig 2A sweep only in the full script)",

@@ -59,7 +59,7 @@ def brian2_per_step(N, steps=(10, 110)):
     return per_step, max(b for _, b in out)
 
 
-def run_sizes(sizes, T_short, brian2=True, brian2_max=4000, numpy_max=8000):
+def run_sizes(sizes, T_short, brian2=True, brian2_max=4000, numpy_max=8000, brian2_extrapolate=True):
     from brianmodels.rate.simulate import simulate_rate_network as sim
     rows = []
     n_steps = int(round(T_short / 0.02))
@@ -77,7 +77,7 @@ def run_sizes(sizes, T_short, brian2=True, brian2_max=4000, numpy_max=8000):
             r = sim(N=N, K=N, T=T_short, method="brian2", progress=False)
             row["brian2_compile_s"] = r.timing["build"]
             row["brian2_s_per_step"] = r.timing["run_binary"] / (n_steps + 500)
-        elif brian2:
+        elif brian2 and brian2_extrapolate:
             # a full run is N^2 x (n_steps + 500) synapse updates: measure 10 and 110 steps, extrapolate
             row["brian2_s_per_step"], row["brian2_compile_s"] = brian2_per_step(N)
             row["brian2_extrapolated"] = True
@@ -135,7 +135,7 @@ def main(quick: bool = False):
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} cpus, "
           f"load {os.getloadavg()[0]:.1f}, numpy {np.__version__}")
     if quick:
-        return run_sizes([500, 1000], 2.0, brian2=True, brian2_max=500, numpy_max=1000)
+        return run_sizes([500, 1000], 2.0, brian2=True, brian2_max=500, numpy_max=1000, brian2_extrapolate=False)
     return run_sizes([500, 1000, 2000, 4000, 8000], 20.0)
 
 
