@@ -147,9 +147,20 @@ def run(out, quick: bool = False) -> str:
     for X in ("E", "I"):
         s = sk[sk["population"] == X]
         st = analysis.isi_statistics(s["neuron"].to_numpy(), s["t"].to_numpy(), 1000, t_start=t0, t_stop=T)
-        cvs.append(pd.DataFrame({"population": X, "neuron": np.arange(1000), "cv_isi": st.cv}))
+        cvs.append(pd.DataFrame({"population": X, "neuron": np.arange(1000), "cv_isi": st.cv,
+                                 "rate": np.bincount(s["neuron"].to_numpy()[s["t"].to_numpy() >= t0],
+                                                     minlength=1000) / (T - t0)}))
     cvs = pd.concat(cvs, ignore_index=True)
-    axC.boxplot([per.loc[per["population"] == X, "BF"].dropna() for X in ("E", "I")], tick_labels=["E", "I"])
+    bp = axC.boxplot([per.loc[per["population"] == X, "BF"].dropna() for X in ("E", "I")], tick_labels=["E", "I"],
+                     patch_artist=True)
+    for patch, X in zip(bp["boxes"], ("E", "I")):
+        patch.set_facecolor(COLORS[X])
+        patch.set_alpha(0.4)
+    # mean-field BF from the simulated population rates (theory §12): J_XI nu_I / (J_XE nu_E + mu_ext)
+    nu_up = cvs.groupby("population")["rate"].mean()
+    bf_mf = {X: net.J[x, 1] * nu_up["I"] / (net.J[x, 0] * nu_up["E"] + KICK[1]) for x, X in enumerate("EI")}
+    axC.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5, label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
+    axC.legend(frameon=False, loc="upper right")
     axC.set_ylabel("balance factor BF")
     axC.set_title(f"C: BF in the up state (mu = {KICK[1]:g} mV/s)")
     axC.set_ylim(0, 1.05)
@@ -164,7 +175,7 @@ def run(out, quick: bool = False) -> str:
     rk = res.rates[(res.rates["point"] == 1)]
     for X in ("E", "I"):
         g = rk[rk["population"] == X]
-        sm = np.convolve(g["rate"], np.ones(50) / 50, mode="same")
+        sm = g["rate"].rolling(50, center=True, min_periods=1).mean()  # 0.5 s, no zero-padded edges
         axK.plot(g["t"], sm, color=COLORS[X], lw=0.8, label=f"{X} (0.5 s average)")
     ss = ssn.steady_states(KICK[1], r=1.0)
     up = ss[ss["stable"]].sort_values("nu_E").iloc[-1]
@@ -181,6 +192,7 @@ def run(out, quick: bool = False) -> str:
     lines.append(f"C/D: after the kick, mu = {KICK[1]:g} mV/s: sim nu_E = "
                  f"{tabK.loc[tabK.population == 'E', 'rate'].iloc[0]:.3g} Hz (SSN up state {up['nu_E']:.3g} Hz); "
                  "median BF E/I = " + "/".join(f"{per.loc[per.population == X, 'BF'].median():.2f}" for X in "EI")
+                 + " (mean field from the rates " + "/".join(f"{bf_mf[X]:.2f}" for X in "EI") + ")"
                  + "; median CV_ISI E/I = " + "/".join(
                      f"{cvs.loc[cvs.population == X, 'cv_isi'].median():.2f}" for X in "EI"))
     label_panels({"A": axA, "B": axB, "C": axC, "D": axD})

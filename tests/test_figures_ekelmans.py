@@ -2,8 +2,9 @@
 temporary folder and its key claim is checked on the CSVs it wrote, against the paper's statements,
 Table D (theory/ssn_lif.md §3) or the network's couplings.
 
-Cost (2 cores, warm build cache): Fig 5 and S1 ~5 s each (theory), Fig 1 ~20 s, Fig 3/4/6 ~1-2 min
-each, Fig 2 ~3 min (marked slow); cold compiles add ~30 s per build.
+Cost (CPU seconds, cold build cache, incl. compiles; wall ~ CPU / 2 on 2 quiet cores): Fig 5 and
+S1 a few s each (theory), Fig 3 ~65 s, Fig 4 ~140 s, Fig 2 ~150-190 s (its B build is shared with
+Fig 6); see the report for Fig 1 / 6.
 """
 import math
 
@@ -108,52 +109,137 @@ def test_fig6_size_scaling(tmp_path_factory):
 
 
 def test_fig3_allen_and_paradoxical(tmp_path_factory):
+    from meanfield import SSN
+
     out, summary = _run("ekelmans_fig3", tmp_path_factory)
-    A = _csv(out, "ekelmans_fig3", "A_simulation")
+    A, TA = _csv(out, "ekelmans_fig3", "A_simulation"), _csv(out, "ekelmans_fig3", "A_theory")
+    ssnA = SSN.from_network(presets.get("allen_v1"))
+    # Eq 7: the Allen network's ISN threshold is nu_E = 27 Hz (paper); at r = 1 no stable SSN state
+    # reaches it (E saturates near 1.5 Hz) and neither does the simulation
+    assert ssnA.isn_threshold() == pytest.approx(27.0, rel=0.02)
+    st = TA[(TA["source"] == "SSN") & (TA["r"] == 1.0) & (TA["population"] == "E") & TA["stable"]]
+    assert not st["isn"].any() and st["rate"].max() < 2.0
+    for r in (1.0, 1.5):
+        for X in ("E", "I"):
+            d = A[(A["r"] == r) & (A["population"] == X)]
+            th = [ssnA.steady_states(m, mu_I=mi).query("stable")[f"nu_{X}"].max()
+                  for m, mi in zip(d["mu_E"], d["mu_I"])]
+            # measured (5 s runs): |sim - SSN| <= 0.25 Hz (E), I rates 5-13 % above the SSN (closer
+            # to Phi_sc: power-law fit error at 5-15 Hz); 0.3 Hz + 15 % keeps ~2x margin on E
+            assert np.all(np.abs(d["rate"].to_numpy() - th) <= 0.3 + 0.15 * np.asarray(th)), (r, X)
     e1 = A[(A["r"] == 1.0) & (A["population"] == "E")].sort_values("mu_E")["rate"].to_numpy()
     e15 = A[(A["r"] == 1.5) & (A["population"] == "E")].sort_values("mu_E")["rate"].to_numpy()
-    assert e1[-1] > 0.8 * e1.max()  # r = 1: E saturates, does not collapse
-    assert e15[-1] < 0.5 * e15.max()  # r = 1.5: E declines (supersaturation, inset)
-    B = _csv(out, "ekelmans_fig3", "B_simulation")
+    assert e1[-1] > 0.8 * e1.max() and e1.max() < 2.0  # r = 1: E saturates, does not collapse
+    assert e15[-1] < 0.3 * e15.max()  # r = 1.5: E declines (supersaturation, inset)
+    B, TB = _csv(out, "ekelmans_fig3", "B_simulation"), _csv(out, "ekelmans_fig3", "B_theory")
     leg2 = B[B["t_protocol"] >= 50].sort_values("t_protocol")
     nuI = leg2[leg2["population"] == "I"]["rate"].to_numpy()
     nuE = leg2[leg2["population"] == "E"]["rate"].to_numpy()
-    assert nuI[-1] < nuI[0] - 0.2  # paradoxical effect: more input to I, less I activity
-    assert nuE[0] > 1.5  # above the paper's ISN threshold nu_E = 1.5 Hz (Eq 7)
+    nu_isn = SSN.from_network(presets.get("allen_v1_isn")).isn_threshold()
+    assert nu_isn == pytest.approx(1.5, abs=0.05)  # the paper chose J_EE for a 1.5 Hz threshold
+    # both rates fall when only mu_I grows (caption); SSN: nu_E 4.06 -> 1.79 Hz, sim 3.6 -> 1.5 Hz
+    assert nuE[0] > nu_isn + 1.0 and nuE[0] - nuE[-1] > 1.5
+    # paradoxical effect: the I rate at mu_I = 50 exceeds that at every larger mu_I (SSN -0.28 Hz,
+    # Phi_sc -0.1 Hz, sim ~-0.15 Hz; counting noise of a 4-s rate of 1000 I neurons ~0.03 Hz)
+    assert nuI[0] - nuI[1:].max() > 0.04
+    t2 = TB[(TB["source"] == "SSN") & (TB["t_protocol"] >= 50) & (TB["population"] == "I") & TB["stable"]]
+    assert t2.sort_values("t_protocol")["rate"].is_monotonic_decreasing and t2["isn"].all()
 
 
 def test_fig4_hysteresis_overlaps_ssn_window(tmp_path_factory):
-    out, _ = _run("ekelmans_fig4", tmp_path_factory)
+    out, summary = _run("ekelmans_fig4", tmp_path_factory)
     st = _csv(out, "ekelmans_fig4", "A_states").iloc[0]
     folds = np.sort(_csv(out, "ekelmans_fig4", "A_folds")["mu"].to_numpy())
-    assert folds.size == 2 and 1.0 < folds[0] < folds[1] < 4.5  # paper: bistable for 2-4 mV/s
-    assert st["mu_up"] > st["mu_down"]  # hysteresis
-    # a 12-s ramp lags (up later, down earlier) and fluctuations switch early: 2 mV/s tolerance
-    assert st["mu_down"] < folds[1] and st["mu_up"] > folds[0]
-    assert abs(st["mu_up"] - folds[1]) < 2.5 and abs(st["mu_down"] - folds[0]) < 2.0
+    # SSN folds [2.165, 3.57] mV/s; paper: "low or high activity for inputs in the 2-4 mV/s range"
+    assert folds.size == 2 and 1.9 < folds[0] < 2.4 and 3.3 < folds[1] < 3.8
+    # the simulated hysteresis loop contains the SSN window. Measured on the 2 x 12-s quick ramp
+    # (0.83 mV/s per s): up-jump at 5.7, down-jump at 0.9 mV/s, i.e. the fast ramp lags the folds by
+    # ~2 s on each side (the paper's 500-s ramps do not); spontaneous switches near the folds
+    # (paper's inset) can only narrow the loop, hence 0.5 mV/s inside and ~1.5x the lag outside
+    assert folds[1] - 0.5 < st["mu_up"] < folds[1] + 3.3
+    assert folds[0] - 2.0 < st["mu_down"] < folds[0] + 0.5
     W = _csv(out, "ekelmans_fig4", "B_windows").sort_values("tau_E")
-    assert W["mu_low"].is_monotonic_decreasing  # larger tau_E shifts the window left ...
-    assert (W["mu_high"] - W["mu_low"]).is_monotonic_increasing  # ... and widens it
-    assert W["persistent"].tolist() == [False, False, True]  # persistent activity at 22 ms
+    width = (W["mu_high"] - W["mu_low"]).fillna(0.0).to_numpy()  # no folds: no window
+    assert np.all(np.diff(width) > 0)  # larger tau_E widens the window ...
+    low = W["mu_low"].dropna().to_numpy()
+    assert low.size >= 2 and np.all(np.diff(low) < 0)  # ... and shifts it left
+    assert W["persistent"].tolist() == [False, False, True]  # persistent activity at 22 ms (mu = 0 inside)
     C, D = _csv(out, "ekelmans_fig4", "C"), _csv(out, "ekelmans_fig4", "D")
-    assert C.loc[C.population == "E", "BF"].median() < 0.9  # loosely balanced
-    assert 0.6 < D.loc[D.population == "E", "cv_isi"].median() < 1.3  # irregular
+    from meanfield import SSN
+
+    net, mu = presets.get("bistable"), figures.load("ekelmans_fig4").KICK[1]
+    J, nu = net.J, D.groupby("population")["rate"].mean()
+    up = SSN.from_network(net).steady_states(mu, r=1.0).query("stable")["nu_E"].max()
+    # up state at mu = 6 mV/s after the kick: SSN 7.82 Hz, sim 7.4 Hz (dt and finite-K bias ~5 %)
+    assert up == pytest.approx(7.82, abs=0.02) and nu["E"] == pytest.approx(up, rel=0.12)
+    for x, X in enumerate("EI"):
+        # per-neuron BF (recorded currents) vs the mean-field BF from the population rates (§12);
+        # fixed in-degrees make the per-neuron spread small (measured 0.42/0.34 vs 0.42/0.34)
+        bf = J[x, 1] * nu["I"] / (J[x, 0] * nu["E"] + mu)
+        assert C.loc[C.population == X, "BF"].median() == pytest.approx(bf, abs=0.04)
+        assert C.loc[C.population == X, "BF"].median() < 0.6  # far from tight balance (BF = 1)
+        # irregular, Poisson-like firing (paper: CV_ISI near 1); measured medians 0.83 / 0.94
+        assert 0.7 < D.loc[D.population == X, "cv_isi"].median() < 1.15
 
 
-@pytest.mark.slow
+def _poisson_cv(rates, T, seed=0):
+    """Per-neuron CV_ISI of Poisson trains with the given rates (Hz) observed for T s: the reference
+    for "Poisson-like" firing, including the low bias of the sample CV over few intervals."""
+    from brianmodels.lif import analysis
+
+    rng = np.random.default_rng(seed)
+    n = rng.poisson(np.asarray(rates) * T)
+    i = np.repeat(np.arange(len(n)), n)
+    t = rng.uniform(0.0, T, n.sum())
+    order = np.lexsort((t, i))
+    return analysis.isi_statistics(i[order], t[order], len(n), t_start=0.0, t_stop=T).cv
+
+
 def test_fig2_panels(tmp_path_factory):
+    from meanfield import SSN
+
     out, _ = _run("ekelmans_fig2", tmp_path_factory)
+    mod = figures.load("ekelmans_fig2")
     B = _csv(out, "ekelmans_fig2", "B_simulation")
     peaks = B[B["population"] == "E"].groupby("f")["rate"].max()
-    assert peaks.is_monotonic_increasing and peaks.iloc[-1] > 1.5 * peaks.iloc[0]  # peak control
+    ssn_peaks = pd.Series({f: SSN.from_network(presets.get(n)).sweep(np.linspace(0, 50, 201), presets.info(n)["r"])
+                           .query("stable")["nu_E"].max() for f, n in mod.PEAK_PRESETS.items()})
+    # Fig 2B: the peak rises with f (SSN 2.47 / 3.35 / 4.29 Hz); the LIF peaks (6 inputs, 2 s each)
+    # measured 2.61 / 3.56 / 4.57 Hz, i.e. 5-7 % above the SSN: 15 % tolerance
+    assert peaks.is_monotonic_increasing and peaks.iloc[-1] > 1.5 * peaks.iloc[0]
+    assert np.allclose(peaks.to_numpy(), ssn_peaks.to_numpy(), rtol=0.15)
     C, D = _csv(out, "ekelmans_fig2", "C"), _csv(out, "ekelmans_fig2", "D")
-    assert 0.15 < C.loc[C.population == "E", "BF"].median() < 0.7  # paper: ~40% for E
-    assert C.loc[C.population == "I", "BF"].median() < 0.2  # paper: nearly null for I
-    assert 0.7 < D.loc[D.population == "E", "cv_isi"].median() < 1.2  # paper: CV ~ 1
+    J, nu = presets.get("supersaturating_exp").J, D.groupby("population")["rate"].mean()
+    for x, X in enumerate("EI"):
+        # per-neuron BF from recorded currents vs the mean-field BF from the rates (theory §12);
+        # measured 0.35 / 0.02 vs 0.35 / 0.02 (paper: ~40 % for E, nearly null for I)
+        bf = J[x, 1] * nu["I"] / (J[x, 0] * nu["E"] + mod.MU_BF)
+        assert C.loc[C.population == X, "BF"].median() == pytest.approx(bf, abs=0.04)
+    assert 0.25 < C.loc[C.population == "E", "BF"].median() < 0.55
+    assert C.loc[C.population == "I", "BF"].median() < 0.1
+    # Fig 2D: Poisson-like firing. Over the quick 2-s window the sample CV of Poisson trains at the
+    # measured rates is itself only ~0.8 / 0.7 (few intervals); sim medians 0.75 / 0.71
+    import json
+
+    T = json.loads((out / "ekelmans_fig2_params.json").read_text())["Tcd"] - 1.0  # counted after 1-s warm-up
+    for X in "EI":
+        d = D[D.population == X]
+        ref = np.nanmedian(_poisson_cv(d["rate"].to_numpy(), T))
+        assert abs(d["cv_isi"].median() - ref) < 0.15, (X, d["cv_isi"].median(), ref)
     F, E = _csv(out, "ekelmans_fig2", "F"), _csv(out, "ekelmans_fig2", "E")
     sel = (F["t"] > 0.2) & (F["t"] < 4.8)
-    tgt = np.interp(F["t"][sel], E["t"], E["target_nu_E"])
-    assert math.sqrt(np.mean((F["nu_E"][sel] - tgt) ** 2)) < 0.6  # Hz, target range 1.2-4.8 Hz
+    for X, tol in (("E", 0.4), ("I", 0.15)):
+        tgt = np.interp(F["t"][sel], E["t"], E[f"target_nu_{X}"])
+        # Fig 2E/F: measured RMS tracking error 0.21 Hz (E; target 1.2-4.8 Hz) and 0.07 Hz (I;
+        # 0.55-1.45 Hz) with a 100-ms rate average; ~2x margin for network noise and lag
+        assert math.sqrt(np.mean((F[f"nu_{X}"][sel] - tgt) ** 2)) < tol
     G = _csv(out, "ekelmans_fig2", "G")
     e = G[G["population"] == "E"].sort_values("point")["rate"].to_numpy()  # off/off, on/off, off/on, on/on
-    assert min(e[1], e[2]) > 2 * max(e[0], e[3])  # XOR
+    # XOR: measured 0.22 / 2.43 / 2.43 / 0.64 Hz; SSN at the summed drive 0.20 / 2.25 / 2.25 / 0.39 Hz
+    assert min(e[1], e[2]) > 2.5 * max(e[0], e[3])
+    ssn = SSN.from_network(presets.get("supersaturating"))
+    xor = presets.XOR_INPUTS  # each active input adds N p j nu = 25 mV/s onto E and I (Table B)
+    drive = xor["N"] * xor["p"] * xor["j"] * xor["rate_range"][1] * np.array([0, 1, 1, 2])
+    th = [ssn.steady_states(m, r=1.0).query("stable")["nu_E"].max() for m in drive]
+    # worst case on/on (0.26 Hz): the steep falling flank beyond the peak amplifies rate errors
+    assert np.all(np.abs(e - th) < 0.35)
