@@ -7,14 +7,18 @@
   and Phi_sc (Eq 14) drawn over it.
 * B — the SSN bistability window versus tau_E = 18, 20, 22 ms (theory: the E power law refitted
   for each tau_E, Table D): larger tau_E widens the window and shifts it left; at 22 ms it contains
-  mu = 0 (persistent activity).
+  mu = 0 (persistent activity). At 18 ms this SSN has no fold at all (nu_E rises steeply but
+  monotonically near 6.5 mV/s): the window has closed, whereas the paper's panel suggests a narrow one.
 * C/D — persistent up state: a kick (input 22.15 -> 6 mV/s in the first 3 s) then constant 6 mV/s;
   per-neuron balance factor (C, 100 recorded neurons per population, BF = -<I_I>/(<I_E> + mu_ext))
   and CV_ISI (D) measured in the up state.
 
 Protocol. The paper ramps over 500 + 500 s. Here both runs (A's ramp and C/D's kick) share ONE
 compiled build and run in parallel. Default: ramps of 2 x 100 s (the kick run also lasts 200 s),
-~8 min on 2 cores. ``--quick``: 2 x 12 s, ~1.5 min incl. compile. Faster ramps lag behind the
+~8 min on 2 cores. ``--quick``: 2 x 12 s, ~140 s CPU (~70 s on 2 quiet cores) incl. the compile.
+Quick-run numbers: SSN window [2.17, 3.57] mV/s, simulated up-jump at 5.7 and down-jump at 0.9 mV/s
+(the 12-s ramps lag the folds by ~2 s); up state at 6 mV/s 7.4 Hz (SSN 7.8 Hz); BF E/I 0.42/0.34 (=
+the mean-field BF from the rates); CV_ISI 0.83/0.94. Faster ramps lag behind the
 folds (the up-jump happens later, the down-jump earlier), and finite-size fluctuations cause
 spontaneous switches near the folds (the paper's inset), so the simulated window is compared with
 the SSN window within a tolerance.
