@@ -2,9 +2,10 @@
 temporary folder and its key claim is checked on the CSVs it wrote, against the paper's statements,
 Table D (theory/ssn_lif.md §3) or the network's couplings.
 
-Cost (CPU seconds, cold build cache, incl. compiles; wall ~ CPU / 2 on 2 quiet cores): Fig 5 and
-S1 a few s each (theory), Fig 3 ~65 s, Fig 4 ~140 s, Fig 2 ~150-190 s (its B build is shared with
-Fig 6); see the report for Fig 1 / 6.
+Cost, measured with a cold build cache (BRIANMODELS_CACHE=$(mktemp -d)) on the shared, loaded
+2-core machine: 463 CPU s in all (user + sys; ~4 min of wall on 2 quiet cores), 651 s of wall
+under load. Per test (wall under load): Fig 2 197 s (3 compiles; its B build is shared with Fig 6),
+Fig 4 165 s, Fig 6 139 s, Fig 3 101 s, Fig 1 40 s, Fig 5 6 s, S1 1 s.
 """
 import math
 
