@@ -109,18 +109,20 @@ def run(out, quick: bool = False) -> str:
     bf_mf = {X: netx.J[x, 1] * nu_cd["I"] / (netx.J[x, 0] * nu_cd["E"] + MU_BF) for x, X in enumerate("EI")}
     axC.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5,
              label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
-    axC.legend(frameon=False, loc="upper right")
+    axC.legend(frameon=False, loc="center", bbox_to_anchor=(0.5, 0.82), title="mean field from the rates",
+               title_fontsize=6.5)
     axC.set_ylim(-0.05, 1.05)
     axC.axhline(1, color="0.6", ls=":", lw=0.8)
     axC.set_ylabel("balance factor BF")
     axC.set_title(f"C: BF at the peak (mu = {MU_BF:g} mV/s)")
-    insD = axD.inset_axes([0.6, 0.55, 0.37, 0.4])
+    insD = axD.inset_axes([0.62, 0.6, 0.35, 0.33])
     for X in ("E", "I"):
         v = cvs.loc[cvs["population"] == X]
         axD.hist(v["cv_isi"].dropna(), bins=30, range=(0, 2), histtype="step", color=COLORS[X],
                  label=f"{X}: median {v['cv_isi'].median():.2f}")
         insD.hist(v["rate"], bins=20, histtype="step", color=COLORS[X])
     insD.set_xlabel("rate (Hz)", fontsize=6)
+    axD.set_ylim(0, 1.9 * axD.get_ylim()[1])  # head room for the legend and the rate inset
     insD.tick_params(labelsize=6)
     axD.set_xlabel(r"CV$_{ISI}$")
     axD.set_ylabel("neurons")

@@ -164,7 +164,8 @@ def run(out, quick: bool = False) -> str:
     nu_up = cvs.groupby("population")["rate"].mean()
     bf_mf = {X: net.J[x, 1] * nu_up["I"] / (net.J[x, 0] * nu_up["E"] + KICK[1]) for x, X in enumerate("EI")}
     axC.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5, label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
-    axC.legend(frameon=False, loc="upper right")
+    axC.legend(frameon=False, loc="center", bbox_to_anchor=(0.5, 0.82), title="mean field from the rates",
+               title_fontsize=6.5)
     axC.set_ylabel("balance factor BF")
     axC.set_title(f"C: BF in the up state (mu = {KICK[1]:g} mV/s)")
     axC.set_ylim(0, 1.05)
