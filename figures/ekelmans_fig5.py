@@ -49,22 +49,46 @@ def regime_panel(ax, preset, mu_range, r_range, n_mu, n_r, title):
     return table, folds, ssn, lines
 
 
-def run(out, quick: bool = False) -> str:
-    """Compute and draw Fig 5 into ``out``; return the text summary."""
+def draw_maps(out, name, panels, quick, notes=None) -> str:
+    """Draw one regime map per panel side by side into ``out`` (PNG, CSVs, JSON).
+
+    Parameters
+    ----------
+    out : path
+        Output folder.
+    name : str
+        Figure name (file prefix).
+    panels : dict
+        Panel letter -> (preset, mu range (mV/s), r range).
+    quick : bool
+        Coarser grids.
+    notes : callable, optional
+        ``notes(preset, ssn, mu_range) -> list of str``: extra summary lines per panel.
+
+    Returns
+    -------
+    str
+        The summary.
+    """
     plt = pyplot()
-    o = Outputs(out, NAME)
+    o = Outputs(out, name)
     n_mu, n_r = (61, 41) if quick else (201, 151)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
+    fig, axes = plt.subplots(1, len(panels), figsize=(10, 4.2), constrained_layout=True)
     lines, params = [], {"quick": quick, "n_mu": n_mu, "n_r": n_r}
-    for ax, (panel, (preset, mu_range, r_range)) in zip(axes, PANELS.items()):
+    for ax, (panel, (preset, mu_range, r_range)) in zip(axes, panels.items()):
         title = f"{panel}: {preset} network"
         table, folds, ssn, text = regime_panel(ax, preset, mu_range, r_range, n_mu, n_r, title)
         ax.set_title(f"{title} (J = {np.round(ssn.J.ravel(), 2).tolist()} mV, det J = {ssn.det_J:.3g})")
         o.csv(panel, table)
         o.csv(f"{panel}_folds", folds)
         params[panel] = dict(preset=preset, mu_range=mu_range, r_range=r_range, ssn=ssn.to_dict())
-        lines += text
-    label_panels(dict(zip(PANELS, axes)))
+        lines += text + (notes(preset, ssn, mu_range) if notes else [])
+    label_panels(dict(zip(panels, axes)))
     o.png(fig)
     o.json(params)
     return "\n".join(lines)
+
+
+def run(out, quick: bool = False) -> str:
+    """Compute and draw Fig 5 into ``out``; return the text summary."""
+    return draw_maps(out, NAME, PANELS, quick)

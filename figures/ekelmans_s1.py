@@ -11,10 +11,8 @@ Run time: ~10 s (``--quick``: ~3 s).
 """
 from __future__ import annotations
 
-import numpy as np
 
-from ._ekelmans_common import Outputs, label_panels, pyplot
-from .ekelmans_fig5 import regime_panel
+from .ekelmans_fig5 import draw_maps
 
 DESCRIPTION = "S1 Fig (Ekelmans 2023): SSN regime maps of the Allen V1 and the Fig 2 networks"
 NAME = "ekelmans_s1"
@@ -22,26 +20,14 @@ PANELS = {"A": ("allen_v1", (0.0, 1000.0), (0.0, 2.0)),
           "B": ("supersaturating", (0.0, 100.0), (0.0, 1.0))}
 
 
+def _allen_notes(preset, ssn, mu_range):
+    if preset != "allen_v1":
+        return []
+    onset = ssn.supersaturation_onset(1.0, mu_max=mu_range[1])
+    return [f"  Allen, r = 1: supersaturation onset at mu = {onset:.4g} mV/s (paper: > 150); "
+            f"ISN threshold nu_E = {ssn.isn_threshold():.4g} Hz (paper: > 27 Hz)"]
+
+
 def run(out, quick: bool = False) -> str:
     """Compute and draw S1 Fig into ``out``; return the text summary."""
-    plt = pyplot()
-    o = Outputs(out, NAME)
-    n_mu, n_r = (61, 41) if quick else (201, 151)
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), constrained_layout=True)
-    lines, params = [], {"quick": quick, "n_mu": n_mu, "n_r": n_r}
-    for ax, (panel, (preset, mu_range, r_range)) in zip(axes, PANELS.items()):
-        title = f"{panel}: {preset} network"
-        table, folds, ssn, text = regime_panel(ax, preset, mu_range, r_range, n_mu, n_r, title)
-        ax.set_title(f"{title} (J = {np.round(ssn.J.ravel(), 2).tolist()} mV, det J = {ssn.det_J:.4g})")
-        o.csv(panel, table)
-        o.csv(f"{panel}_folds", folds)
-        params[panel] = dict(preset=preset, mu_range=mu_range, r_range=r_range, ssn=ssn.to_dict())
-        lines += text
-        if preset == "allen_v1":
-            onset = ssn.supersaturation_onset(1.0, mu_max=mu_range[1])
-            lines.append(f"  Allen, r = 1: supersaturation onset at mu = {onset:.4g} mV/s (paper: > 150); "
-                         f"ISN threshold nu_E = {ssn.isn_threshold():.4g} Hz (paper: > 27 Hz)")
-    label_panels(dict(zip(PANELS, axes)))
-    o.png(fig)
-    o.json(params)
-    return "\n".join(lines)
+    return draw_maps(out, NAME, PANELS, quick, notes=_allen_notes)
