@@ -1,72 +1,18 @@
 """Helpers shared by the Ekelmans et al. (2023) figure scripts (figures/ekelmans_*.py).
 
 Plotting conventions (colours E blue / I red as in the paper, stable theory branches solid,
-unstable dashed), panel letters, and an :class:`Outputs` collector that writes the PNG, one CSV
-per panel and a JSON side-car atomically through :mod:`figures._output`.
+unstable dashed); panel letters and the :class:`~figures._output.Outputs` collector come from
+:mod:`figures._output`.
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from ._output import save_csv, save_figure, save_json
 
 #: Population colours of the paper (E blue, I red).
 COLORS = {"E": "tab:blue", "I": "tab:red"}
-
-
-def pyplot():
-    """matplotlib.pyplot with the non-interactive Agg backend and compact fonts."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    plt.rcParams.update({"font.size": 8, "axes.titlesize": 8, "axes.labelsize": 8,
-                         "legend.fontsize": 6.5, "xtick.labelsize": 7, "ytick.labelsize": 7})
-    return plt
-
-
-def label_panels(axes: dict):
-    """Bold panel letters at the top left of each axes (``{'A': ax, ...}``)."""
-    for letter, ax in axes.items():
-        ax.text(-0.16, 1.06, letter, transform=ax.transAxes, fontsize=11, fontweight="bold",
-                va="bottom", ha="left")
-
-
-class Outputs:
-    """Collects a figure's files in ``out``: ``<name>.png``, ``<name>_<panel>.csv``, params JSON.
-
-    Parameters
-    ----------
-    out : str or path
-        Output folder.
-    name : str
-        Figure name (e.g. ``'ekelmans_fig5'``).
-    """
-
-    def __init__(self, out, name):
-        self.out = Path(out)
-        self.name = name
-        self.files = []
-
-    def csv(self, panel: str, df: pd.DataFrame):
-        """Write the data behind ``panel`` as ``<name>_<panel>.csv``."""
-        self.files.append(save_csv(df, self.out / f"{self.name}_{panel}.csv"))
-        return df
-
-    def png(self, fig, dpi=150):
-        """Write the figure as ``<name>.png`` and close it."""
-        import matplotlib.pyplot as plt
-
-        self.files.append(save_figure(fig, self.out / f"{self.name}.png", dpi=dpi))
-        plt.close(fig)
-
-    def json(self, params: dict):
-        """Write the parameters as ``<name>_params.json``."""
-        self.files.append(save_json(params, self.out / f"{self.name}_params.json"))
 
 
 def runs(table: pd.DataFrame, x="mu"):

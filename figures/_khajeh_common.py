@@ -21,7 +21,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import Outputs, label_panels, pyplot  # noqa: F401  (re-exported)
 
 #: Fig 1, 2 (ν = 1/2) and 4 parameters shared by both variance settings (captions).
 BASE = dict(g=2.0, I0=1.0, weights="gamma", phi="tanh")

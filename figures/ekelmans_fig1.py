@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import Outputs, label_panels, pyplot
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 1 (Ekelmans 2023): LIF F-I curves vs Phi (Eq 9) and the power-law fit (Eq 1)"
 NAME = "ekelmans_fig1"

@@ -23,7 +23,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, Outputs, label_panels, plot_branches, pyplot, theory_long
+from ._ekelmans_common import COLORS, plot_branches, theory_long
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 2 B-G (Ekelmans 2023): peak control, balance factor/CV_ISI, designed trajectory, XOR"
 NAME = "ekelmans_fig2"

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, Outputs, label_panels, plot_branches, pyplot, theory_long
+from ._ekelmans_common import COLORS, plot_branches, theory_long
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 3 (Ekelmans 2023): Allen V1 network (saturation, r = 1.5 supersaturation) and ISN variant"
 NAME = "ekelmans_fig3"

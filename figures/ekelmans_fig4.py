@@ -28,7 +28,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, Outputs, label_panels, plot_branches, pyplot, theory_long
+from ._ekelmans_common import COLORS, plot_branches, theory_long
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 4 (Ekelmans 2023): bistability (hysteresis vs SSN folds), tau_E window, persistent activity"
 NAME = "ekelmans_fig4"

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._ekelmans_common import Outputs, label_panels, pyplot
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 5 (Ekelmans 2023): SSN regime maps in (mu_ext, r) for det J > 0 and det J < 0"
 NAME = "ekelmans_fig5"

@@ -23,7 +23,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, Outputs, label_panels, plot_branches, pyplot, theory_long
+from ._ekelmans_common import plot_branches, theory_long
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 6 (Ekelmans 2023): size scaling N = 4e3 ... 5e5, SSN, Phi_sc, balanced limit, sims"
 NAME = "ekelmans_fig6"

@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 1 (Khajeh 2022): low vs high variance, phi_mean/f/mu vs K and vs I0"
 NAME = "khajeh_fig1"
@@ -59,8 +60,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     """Simulate and draw Fig 1 into ``out``; return the text summary."""
     out = Path(out)
     p = protocol(quick)
-    plt = kc.pyplot()
-    o = kc.Outputs(out, NAME)
+    plt = pyplot()
+    o = Outputs(out, NAME)
 
     sweeps = k_sweeps(out, quick, n_jobs)
     stats = {v: kc.mean_sem(w) for v, (w, _) in sweeps.items()}
@@ -141,7 +142,7 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
         ax[L].set_title(f"K = N = {p['K_I0']}")
         ax[L].legend(frameon=False)
         o.csv(L, I0_mean[["variance", "I0", q, f"{q}_sem"]])
-    kc.label_panels({k: v for k, v in ax.items() if len(k) == 1})
+    label_panels({k: v for k, v in ax.items() if len(k) == 1})
     fig.suptitle("Khajeh et al. 2022, Fig 1: low- vs high-variance networks (gamma weights, "
                  r"$g=2$, $\phi=[\tanh]_+$)" + (" [quick]" if quick else ""), fontsize=9)
     o.png(fig)

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 2 (Khajeh 2022): distributions of x, low vs high variance, several K"
 NAME = "khajeh_fig2"
@@ -50,8 +51,8 @@ def run(out, quick: bool = False) -> str:
     """Simulate and draw Fig 2 into ``out``; return the text summary."""
     out = Path(out)
     p = protocol(quick)
-    plt = kc.pyplot()
-    o = kc.Outputs(out, NAME)
+    plt = pyplot()
+    o = Outputs(out, NAME)
     params = {"low": kc.LOW_FIG2, "high": dict(kc.HIGH)}
 
     fig, axs = plt.subplots(1, 2, figsize=(10, 3.6), constrained_layout=True)
@@ -84,7 +85,7 @@ def run(out, quick: bool = False) -> str:
         ax[L].plot([], [], "k--", lw=0.9, label=r"mean $\bar x$")
         ax[L].legend(frameon=False, loc="upper left")
         o.csv(L, pd.concat(hists, ignore_index=True))
-    kc.label_panels(ax)
+    label_panels(ax)
     fig.suptitle("Khajeh et al. 2022, Fig 2: distributions of x (gamma weights, g = J0 = 2, I0 = 1, "
                  r"$\phi=[\tanh]_+$, N = K)" + (" [quick]" if quick else ""), fontsize=9)
     o.png(fig)

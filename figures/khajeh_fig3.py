@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 3 (Khajeh 2022): four response functions at K = 1000: rasters, f(t), ON-time, x, R_x"
 NAME = "khajeh_fig3"
@@ -41,8 +42,8 @@ def run(out, quick: bool = False) -> str:
 
     out = Path(out)
     p = protocol(quick)
-    plt = kc.pyplot()
-    o = kc.Outputs(out, NAME)
+    plt = pyplot()
+    o = Outputs(out, NAME)
 
     runs, trs = {}, {}
     for name in kc.PHIS:
@@ -125,7 +126,7 @@ def run(out, quick: bool = False) -> str:
         o.csv(L, pd.concat(rows[L], ignore_index=True))
     o.csv("A", pd.concat(rows["A"], ignore_index=True))
     o.csv("B", pd.concat(rows["B"], ignore_index=True))
-    kc.label_panels({"A": axA[0], "B": axB[0], **ax})
+    label_panels({"A": axA[0], "B": axB[0], **ax})
     fig.suptitle(f"Khajeh et al. 2022, Fig 3: sparse balance with four response functions (K = N = {K}, "
                  "g = J0 = I0 = 2, gamma weights)" + (" [quick]" if quick else ""), fontsize=9)
     o.png(fig)

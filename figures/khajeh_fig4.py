@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
+from ._output import Outputs, label_panels, pyplot
 from .khajeh_fig1 import k_sweeps, protocol
 
 DESCRIPTION = "Fig 4 (Khajeh 2022): R_eta(tau), beta and var(eta)/var(x) vs K"
@@ -41,8 +42,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     """Simulate (or reuse Fig 1's sweep) and draw Fig 4 into ``out``; return the text summary."""
     out = Path(out)
     p = protocol(quick)
-    plt = kc.pyplot()
-    o = kc.Outputs(out, NAME)
+    plt = pyplot()
+    o = Outputs(out, NAME)
     sweeps = k_sweeps(out, quick, n_jobs)
     stats = {v: kc.mean_sem(w) for v, (w, _) in sweeps.items()}
 
@@ -93,7 +94,7 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     ax["C"].legend(h1 + h2, l1 + l2, frameon=False, loc="upper left")
     o.csv("C", s[["K", "beta", "beta_sem", "var_eta_over_var_x", "var_eta_over_var_x_sem", "tvar_x", "qvar_x",
                   "tvar_eta", "qvar_eta", "n_seeds"]])
-    kc.label_panels(ax)
+    label_panels(ax)
     fig.suptitle("Khajeh et al. 2022, Fig 4: time scale of fluctuations vs K (gamma weights, g = 2, "
                  r"$\phi=[\tanh]_+$)" + (" [quick]" if quick else ""), fontsize=9)
     o.png(fig)

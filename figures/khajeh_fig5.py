@@ -22,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 5 (Khajeh 2022): Gaussian weights, simulation vs DMFT (m, f, R_eta, beta)"
 NAME = "khajeh_fig5"
@@ -67,8 +68,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
 
     out = Path(out)
     p = protocol(quick)
-    plt = kc.pyplot()
-    o = kc.Outputs(out, NAME)
+    plt = pyplot()
+    o = Outputs(out, NAME)
     wide, Rsim = kc.sweep(out / "khajeh_fig5_runs", p["K"], p["seeds"], T=p["T"], n_jobs=n_jobs, **kc.FIG5)
     th, Rth = theory(p["K"])
     th_T = th.assign(beta=beta_estimator_expectation(th["beta"], p["T"]))
@@ -110,7 +111,7 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     ax["C"].legend(frameon=False)
     o.csv("C", pd.concat([Rm.assign(source="simulation").rename(columns={"lag": "tau"}),
                           Rth[["K", "tau", "R_eta_norm"]].assign(source="DMFT")], ignore_index=True))
-    kc.label_panels(ax)
+    label_panels(ax)
     fig.suptitle("Khajeh et al. 2022, Fig 5: simulation vs DMFT (Gaussian weights, J0 = 3, g = 2, I0 = 1, "
                  r"$\phi=[\tanh]_+$, N = K)" + (" [quick]" if quick else ""), fontsize=9)
     o.png(fig)

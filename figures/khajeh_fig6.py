@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
+from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 6 (Khajeh 2022): E-I network, lognormal and gamma weights: activity and ON-time"
 NAME = "khajeh_fig6"
@@ -46,8 +47,8 @@ def run(out, quick: bool = False) -> str:
 
     out = Path(out)
     p = protocol(quick)
-    plt = kc.pyplot()
-    o = kc.Outputs(out, NAME)
+    plt = pyplot()
+    o = Outputs(out, NAME)
     phi = get_phi("tanh").numpy
     runs, trs = {}, {}
     for w in WEIGHTS:
@@ -127,7 +128,7 @@ def run(out, quick: bool = False) -> str:
     ax["D"].legend(frameon=False, fontsize=6)
     for L in "ABCD":
         o.csv(L, pd.concat(rows[L], ignore_index=True))
-    kc.label_panels({"A": ax["A"][0], "B": ax["B"][0], "C": ax["C"], "D": ax["D"]})
+    label_panels({"A": ax["A"][0], "B": ax["B"][0], "C": ax["C"], "D": ax["D"]})
     N = p["ei"]["N_E"] if isinstance(p["ei"], dict) else 3000
     fig.suptitle(f"Khajeh et al. 2022, Fig 6: E-I network (N_E = N_I = {N}, K_E = K_I = 300, g = 1, "
                  r"$I_E=2$, $I_I=1$, $\phi=[\tanh]_+$)" + (" [quick]" if quick else ""), fontsize=9)
