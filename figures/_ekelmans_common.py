@@ -63,3 +63,60 @@ def theory_long(table, name, extra=()):
         f["rate"] = table[f"nu_{X}"].to_numpy()
         frames.append(f)
     return pd.concat(frames, ignore_index=True)
+
+
+def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
+    """Per-neuron balance factors and CV_ISI of one run after ``t_start`` (theory §12).
+
+    Parameters
+    ----------
+    currents : pandas.DataFrame
+        Recorded recurrent inputs of one point (``population, neuron, t, I_E, I_I``, mV/s).
+    spikes : pandas.DataFrame
+        Recorded spikes of the same point (``population, neuron, t``; t in s).
+    mu_ext : float
+        External drive (mV/s).
+    t_start, t_stop : float
+        Measurement window (s).
+    n_rec : int
+        Recorded neurons per population.
+
+    Returns
+    -------
+    (per, cvs) : pandas.DataFrame, pandas.DataFrame
+        ``per``: population, neuron, I_E, I_I, BF; ``cvs``: population, neuron, cv_isi, rate (Hz).
+    """
+    from brianmodels.lif import analysis
+
+    cur = currents[currents["t"] >= t_start]
+    per = cur.groupby(["population", "neuron"])[["I_E", "I_I"]].mean().reset_index()
+    per["BF"] = analysis.balance_factor(per["I_E"].to_numpy(), per["I_I"].to_numpy(), mu_ext)
+    cvs = []
+    for X in ("E", "I"):
+        s = spikes[spikes["population"] == X]
+        i, t = s["neuron"].to_numpy(), s["t"].to_numpy()
+        st = analysis.isi_statistics(i, t, n_rec, t_start=t_start, t_stop=t_stop)
+        cvs.append(pd.DataFrame({"population": X, "neuron": np.arange(n_rec), "cv_isi": st.cv,
+                                 "rate": np.bincount(i[t >= t_start], minlength=n_rec) / (t_stop - t_start)}))
+    return per, pd.concat(cvs, ignore_index=True)
+
+
+def draw_balance(ax, per, cvs, J, mu_ext):
+    """Box plot of per-neuron BF with the mean-field BF from the simulated rates (theory §12).
+
+    Mean field: BF_X = J_XI nu_I / (J_XE nu_E + mu_ext), with J in mV, rates in Hz, mu_ext in mV/s.
+    Returns ``{'E': BF_E, 'I': BF_I}``.
+    """
+    bp = ax.boxplot([per.loc[per["population"] == X, "BF"].dropna() for X in ("E", "I")], tick_labels=["E", "I"],
+                    patch_artist=True)
+    for patch, X in zip(bp["boxes"], ("E", "I")):
+        patch.set_facecolor(COLORS[X])
+        patch.set_alpha(0.4)
+    nu = cvs.groupby("population")["rate"].mean()
+    bf_mf = {X: J[x, 1] * nu["I"] / (J[x, 0] * nu["E"] + mu_ext) for x, X in enumerate("EI")}
+    ax.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5, label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
+    ax.legend(frameon=False, loc="center", bbox_to_anchor=(0.5, 0.82), title="mean field from the rates",
+              title_fontsize=6.5)
+    ax.axhline(1, color="0.6", ls=":", lw=0.8)
+    ax.set_ylabel("balance factor BF")
+    return bf_mf

@@ -23,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, plot_branches, theory_long
+from ._ekelmans_common import COLORS, balance_and_cv, draw_balance, plot_branches, theory_long
 from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 2 B-G (Ekelmans 2023): peak control, balance factor/CV_ISI, designed trajectory, XOR"
@@ -90,31 +90,9 @@ def run(out, quick: bool = False) -> str:
     netx = presets.get("supersaturating_exp")
     rx = simulate(netx, mu_ext=MU_BF, r=1.0, duration=Tcd, warmup=1.0, dt=dt_fine, record_spikes=(1000, 1000),
                   record_currents=(100, 100))
-    cur = rx.currents[rx.currents["t"] >= 1.0]
-    per = cur.groupby(["population", "neuron"])[["I_E", "I_I"]].mean().reset_index()
-    per["BF"] = analysis.balance_factor(per["I_E"].to_numpy(), per["I_I"].to_numpy(), MU_BF)
-    cvs = []
-    for X in ("E", "I"):
-        i, t = rx.spike_trains(X)
-        st = analysis.isi_statistics(i, t, 1000, t_start=1.0, t_stop=Tcd)
-        cvs.append(pd.DataFrame({"population": X, "neuron": np.arange(1000), "cv_isi": st.cv,
-                                 "rate": np.bincount(i[t >= 1.0], minlength=1000) / (Tcd - 1.0)}))
-    cvs = pd.concat(cvs, ignore_index=True)
-    bp = axC.boxplot([per.loc[per["population"] == X, "BF"].dropna() for X in ("E", "I")], tick_labels=["E", "I"],
-                     patch_artist=True)
-    for patch, X in zip(bp["boxes"], ("E", "I")):
-        patch.set_facecolor(COLORS[X])
-        patch.set_alpha(0.4)
-    # mean-field BF from the simulated population rates (theory §12): J_XI nu_I / (J_XE nu_E + mu_ext)
-    nu_cd = cvs.groupby("population")["rate"].mean()
-    bf_mf = {X: netx.J[x, 1] * nu_cd["I"] / (netx.J[x, 0] * nu_cd["E"] + MU_BF) for x, X in enumerate("EI")}
-    axC.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5,
-             label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
-    axC.legend(frameon=False, loc="center", bbox_to_anchor=(0.5, 0.82), title="mean field from the rates",
-               title_fontsize=6.5)
+    per, cvs = balance_and_cv(rx.currents, rx.spikes, MU_BF, 1.0, Tcd)
+    bf_mf = draw_balance(axC, per, cvs, netx.J, MU_BF)
     axC.set_ylim(-0.05, 1.05)
-    axC.axhline(1, color="0.6", ls=":", lw=0.8)
-    axC.set_ylabel("balance factor BF")
     axC.set_title(f"C: BF at the peak (mu = {MU_BF:g} mV/s)")
     insD = axD.inset_axes([0.62, 0.6, 0.35, 0.33])
     for X in ("E", "I"):

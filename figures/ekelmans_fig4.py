@@ -28,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, plot_branches, theory_long
+from ._ekelmans_common import COLORS, balance_and_cv, draw_balance, plot_branches, theory_long
 from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 4 (Ekelmans 2023): bistability (hysteresis vs SSN folds), tau_E window, persistent activity"
@@ -144,33 +144,11 @@ def run(out, quick: bool = False) -> str:
 
     # ---- C/D: persistent up state after the kick
     t0 = KICK[2] + 2.0
-    cur = res.currents[(res.currents["point"] == 1) & (res.currents["t"] >= t0)]
-    per = cur.groupby(["population", "neuron"])[["I_E", "I_I"]].mean().reset_index()
-    per["BF"] = analysis.balance_factor(per["I_E"].to_numpy(), per["I_I"].to_numpy(), KICK[1])
-    sk = res.spikes[res.spikes["point"] == 1]
-    cvs = []
-    for X in ("E", "I"):
-        s = sk[sk["population"] == X]
-        st = analysis.isi_statistics(s["neuron"].to_numpy(), s["t"].to_numpy(), 1000, t_start=t0, t_stop=T)
-        cvs.append(pd.DataFrame({"population": X, "neuron": np.arange(1000), "cv_isi": st.cv,
-                                 "rate": np.bincount(s["neuron"].to_numpy()[s["t"].to_numpy() >= t0],
-                                                     minlength=1000) / (T - t0)}))
-    cvs = pd.concat(cvs, ignore_index=True)
-    bp = axC.boxplot([per.loc[per["population"] == X, "BF"].dropna() for X in ("E", "I")], tick_labels=["E", "I"],
-                     patch_artist=True)
-    for patch, X in zip(bp["boxes"], ("E", "I")):
-        patch.set_facecolor(COLORS[X])
-        patch.set_alpha(0.4)
-    # mean-field BF from the simulated population rates (theory §12): J_XI nu_I / (J_XE nu_E + mu_ext)
-    nu_up = cvs.groupby("population")["rate"].mean()
-    bf_mf = {X: net.J[x, 1] * nu_up["I"] / (net.J[x, 0] * nu_up["E"] + KICK[1]) for x, X in enumerate("EI")}
-    axC.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5, label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
-    axC.legend(frameon=False, loc="center", bbox_to_anchor=(0.5, 0.82), title="mean field from the rates",
-               title_fontsize=6.5)
-    axC.set_ylabel("balance factor BF")
+    per, cvs = balance_and_cv(res.currents[res.currents["point"] == 1], res.spikes[res.spikes["point"] == 1],
+                              KICK[1], t0, T)
+    bf_mf = draw_balance(axC, per, cvs, net.J, KICK[1])
     axC.set_title(f"C: BF in the up state (mu = {KICK[1]:g} mV/s)")
     axC.set_ylim(0, 1.05)
-    axC.axhline(1, color="0.6", ls=":", lw=0.8)
     for X in ("E", "I"):
         v = cvs.loc[cvs["population"] == X, "cv_isi"].dropna()
         axD.hist(v, bins=30, range=(0, 2), histtype="step", color=COLORS[X], label=f"{X} (median {v.median():.2f})")
