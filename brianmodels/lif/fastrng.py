@@ -80,7 +80,8 @@ def brian2_functions():
     out = {}
     for name, cname, args in (("bm_randn", "_bm_randn", ["seed"]),
                               ("bm_rand", "_bm_rand", ["seed"]),
-                              ("bm_randn_block", "_bm_randn_block", ["seed", "i", "n"])):
+                              ("bm_randn_block", "_bm_randn_block", ["seed", "i", "n"]),
+                              ("bm_fill_normals", "_bm_fill_normals", ["seed", "n"])):
         def _no_python(*args, _name=name):  # pragma: no cover - standalone only
             raise NotImplementedError(f"{_name} is only available in C++ standalone mode")
 
@@ -89,6 +90,11 @@ def brian2_functions():
                      stateless=False, auto_vectorise=False)
         f.implementations.add_implementation("cpp", {"support_code": support}, name=cname)
         out[name] = f
+    # bm_normal(): neuron _vectorisation_idx's number of the block bm_fill_normals drew this step
+    f = Function(lambda _vectorisation_idx: None, arg_units=[], arg_names=[], return_unit=1,
+                 return_type="float", stateless=False, auto_vectorise=True)
+    f.implementations.add_implementation("cpp", {"support_code": support}, name="_bm_normal")
+    out["bm_normal"] = f
     return out
 
 
@@ -102,9 +108,14 @@ int main(int argc, char** argv) {
     const int B = 4001 * 16; static double buf[4001 * 16];
     for (long long done = 0; done < n; ) {
         int m = (int)((n - done) < B ? (n - done) : B);
-        for (int k = 0; k < m; k++)
-            buf[k] = kind == 1 ? _bm_rand(seed) :
-                     kind == 2 ? _bm_randn_block(seed, k % 4001, 4001) : _bm_randn(seed);
+        for (int k = 0; k < m; k++) {
+            if (kind == 2) {  // as the generated state update: fill once per step, then read
+                if (k % 4001 == 0) _bm_fill_normals(seed, 4001);
+                buf[k] = _bm_normal(k % 4001);
+            } else {
+                buf[k] = kind == 1 ? _bm_rand(seed) : _bm_randn(seed);
+            }
+        }
         fwrite(buf, sizeof(double), m, f); done += m;
     }
     fclose(f); return 0;
@@ -112,10 +123,13 @@ int main(int argc, char** argv) {
 """
 
 
-def _harness_binary() -> Path:
+def _harness_binary(portable: bool = False) -> Path:
     from .build import cache_root  # one place for the cache location
 
-    key = hashlib.sha256((_HARNESS + header_source()).encode()).hexdigest()[:16]
+    flags = ["-O3", "-march=native", "-ffast-math", "-fno-finite-math-only"]
+    if portable:  # the generic block path, as on a machine without AVX-512
+        flags.append("-mno-avx512f")
+    key = hashlib.sha256((_HARNESS + header_source() + " ".join(flags)).encode()).hexdigest()[:16]
     exe = cache_root() / f"rng_harness_{key}"
     if not exe.exists():
         exe.parent.mkdir(parents=True, exist_ok=True)
@@ -123,14 +137,13 @@ def _harness_binary() -> Path:
             src = Path(tmp) / "harness.cpp"
             src.write_text(_HARNESS)
             out = Path(tmp) / "harness"
-            subprocess.run(["g++", "-O3", "-march=native", "-ffast-math", "-fno-finite-math-only",
-                            "-I", str(HEADER.parent), str(src), "-o", str(out)],
+            subprocess.run(["g++", *flags, "-I", str(HEADER.parent), str(src), "-o", str(out)],
                            check=True, capture_output=True)
             os.replace(out, exe)
     return exe
 
 
-def sample(n: int, seed: int = 0, kind: str = "normal") -> np.ndarray:
+def sample(n: int, seed: int = 0, kind: str = "normal", portable: bool = False) -> np.ndarray:
     """Draw ``n`` numbers from the C++ generator (compiles a small harness once, cached).
 
     Parameters
@@ -142,6 +155,8 @@ def sample(n: int, seed: int = 0, kind: str = "normal") -> np.ndarray:
     kind : {'normal', 'uniform', 'normal_block'}
         Standard normal (one at a time), uniform on (0, 1), or standard normal from the block
         generator (blocks of 4001, as a 4001-neuron group would draw them).
+    portable : bool
+        Compile without AVX-512 (the generic block path); the numbers must be the same.
 
     Returns
     -------
@@ -152,7 +167,7 @@ def sample(n: int, seed: int = 0, kind: str = "normal") -> np.ndarray:
     kinds = {"normal": "0", "uniform": "1", "normal_block": "2"}
     if kind not in kinds:
         raise ValueError(f"kind must be one of {sorted(kinds)}; got {kind!r}")
-    exe = _harness_binary()
+    exe = _harness_binary(portable)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "x.bin"
         subprocess.run([str(exe), str(int(n)), str(int(seed)), kinds[kind],
