@@ -43,12 +43,10 @@ PARTS = {
     "limit": ("bench_limit.main(quick=True): C++ microbenchmark (bm_rng normals/s, stream add, scatter-add) -> "
               "floor of the supersaturating network vs brianmodels.simulate's CPU s per simulated s (1 s vs 2 s runs)",
               "import bench_limit; bench_limit.main(quick=True)", None),
-    "lif": ("bench_lif (subset): brianmodels.simulate on its benchmark network (supersaturating + 1-step delay), "
-            "2 s: RTF and rates (NEST / plain Brian2 / Fig 2A sweep only in the full script)",
-            "import bench_lif as b\n"
-            "r = b.bench_ours(b.bench_network(), 2.0)\n"
-            "print(f\"brianmodels: RTF run {r['run'] / 2.0:.3f}, whole call {r['wall'] / 2.0:.3f} s per simulated s; \"\n"
-            "      f\"rates E {r['E']:.2f} Hz, I {r['I']:.2f} Hz\")", None),
+    "lif": ("bench_peers_lif.main(['--quick']): supersaturating (+ 1-step delay) at mu = 20, 1 s, in brianmodels, "
+            "NEST (if installed), Brian2 runtime (Cython) and naive Brian2 standalone: RTF, build, peak RSS, events/s, "
+            "rates within 3 %; Fig 2A end to end, 2 points x 1 s, ours (empty cache) vs naive on 2 processes",
+            "import sys, bench_peers_lif\nsys.exit(bench_peers_lif.main(['--quick']))", None),
 }
 
 

@@ -36,6 +36,7 @@ dV/dt = -V/tau_m + I/C_m in mV/ms):
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import resource
@@ -56,9 +57,247 @@ MU, DT = 20.0, 5e-5
 WARMUP = 0.5
 
 
-def bench_network():
-    """``supersaturating`` with a one-step delay on every pathway (the common benchmark net)."""
-    return presets.get("supersaturating").replace(delay_min=DT, delay_max=DT)
+def bench_network(name="supersaturating", dt=None, delay=True):
+    """Preset ``name`` with a one-step delay (``dt``, default the preset's) on every pathway.
+
+    The one-step delay is NEST's minimum, so all simulators run the same network; with
+    ``delay=False`` the preset itself (no delay) is returned.
+    """
+    dt = presets.info(name).get("dt", DT) if dt is None else dt
+    net = presets.get(name)
+    return net.replace(delay_min=dt, delay_max=dt) if delay else net
+
+
+def config(name="supersaturating", mu=MU, dt=None, duration=10.0, warmup=WARMUP, delay=True,
+           **extra):
+    """One benchmark point as a JSON-able dict (what the per-simulator child processes read)."""
+    dt = presets.info(name).get("dt", DT) if dt is None else dt
+    return dict(name=name, mu=float(mu), dt=float(dt), duration=float(duration),
+                warmup=float(warmup), delay=bool(delay), **extra)
+
+
+def shared_connectivity(cfg):
+    """Yield ``(y, pre, post, w)`` per synapse object: source population y (0 = E, 1 = I), pre
+    indices in the source population, post indices in the whole group (E first), signed weights
+    (mV). These are brianmodels' own fixed in-degree arrays (connectivity seed 1), so every
+    simulator runs the SAME connectivity."""
+    net = bench_network(cfg["name"], cfg["dt"], cfg["delay"])
+    spec = build.model_spec(presets.get(cfg["name"]), dt=cfg["dt"], duration=cfg["duration"])
+    NE = int(net.N[0])
+    for info in build.synapse_objects(spec).values():
+        pre, post = build._connect_arrays(spec, info, seed=1)
+        y = "EI".index(info["source"])
+        yield y, pre, post, (1.0 if y == 0 else -1.0) * net.j[(post >= NE).astype(int), y]
+
+
+def _maxrss():
+    return {"maxrss_self_kB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "maxrss_children_kB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}
+
+
+def _counts(s_E, s_I, t, cfg, NE, NI):
+    """Rates after the warm-up (Hz) and spike counts of the whole run from spike arrays."""
+    keep = t >= cfg["warmup"]
+    T = cfg["duration"] - cfg["warmup"]
+    return {"E": float(np.count_nonzero(keep & s_E)) / NE / T,
+            "I": float(np.count_nonzero(keep & s_I)) / NI / T,
+            "spikes_E": int(np.count_nonzero(s_E)), "spikes_I": int(np.count_nonzero(s_I))}
+
+
+def run_ours(cfg):
+    """brianmodels.simulate for ``cfg`` (in a child process: its RUSAGE_CHILDREN is the binary
+    when the build is cached). ``run`` is the binary's CPU time of the network run (s)."""
+    net = bench_network(cfg["name"], cfg["dt"], cfg["delay"])
+    with tempfile.TemporaryDirectory() as d, _measured_binaries(os.path.join(d, "rss")):
+        t0 = time.perf_counter()
+        res = simulate(net, mu_ext=cfg["mu"], r=1.0, duration=cfg["duration"],
+                       warmup=cfg["warmup"], dt=cfg["dt"], seed=1, progress=False)
+        wall = time.perf_counter() - t0
+        with open(os.path.join(d, "rss")) as fh:
+            rss = int(fh.read())
+    row = res.table.iloc[0]
+    tr = res.rates
+    rate_bin = res.params["settings"]["rate_bin"]
+    spikes = {f"spikes_{X}": int(round(float(tr[tr.population == X].rate.sum()) * net.N[x] * rate_bin))
+              for x, X in enumerate("EI")}
+    return {"wall": wall, "binary": float(row.wall_seconds), "run": float(row.run_seconds),
+            "E": float(res.rate("E")[0]), "I": float(res.rate("I")[0]), **spikes,
+            "maxrss_sim_kB": rss, **_maxrss()}
+
+
+def run_nest(cfg):
+    """NEST 3.10, one thread: iaf_psc_delta + noise_generator (mapping in the module docstring).
+    ``setup`` = wall time of node creation and connection, ``run`` = CPU time of Simulate."""
+    import nest  # GPL: benchmark only, never imported by the package
+    net = bench_network(cfg["name"], cfg["dt"], cfg["delay"])
+    dt, mu, duration = cfg["dt"], cfg["mu"], cfg["duration"]
+    nest.set_verbosity("M_ERROR")
+    nest.ResetKernel()
+    nest.SetKernelStatus({"resolution": dt * 1e3, "local_num_threads": 1, "rng_seed": 1})
+    NE, NI = (int(n) for n in net.N)
+    Cm, h = 1.0, dt * 1e3
+    pops = []
+    t_setup = time.perf_counter()
+    for x, n in enumerate((NE, NI)):
+        tau = net.tau[x] * 1e3
+        p = nest.Create("iaf_psc_delta", n, params={
+            "C_m": Cm, "tau_m": tau, "E_L": 0.0, "V_th": float(net.theta[x]),
+            "V_reset": float(net.v_reset[x]), "t_ref": float(net.t_ref[x]) * 1e3,
+            "I_e": Cm * mu / 1000.0})
+        p.V_m = nest.random.uniform(0.0, 1.0)
+        std = Cm * net.sigma_ext[x] * np.sqrt(dt) / (tau * (1.0 - np.exp(-h / tau)))
+        noise = nest.Create("noise_generator", params={"mean": 0.0, "std": std, "dt": h})
+        nest.Connect(noise, p)  # all_to_all: every target gets its own independent current
+        pops.append(p)
+    ids = [np.asarray(p.tolist()) for p in pops]
+    tgt_all = np.r_[ids[0], ids[1]]
+    for y, pre, post, w in shared_connectivity(cfg):
+        nest.Connect(ids[y][pre], tgt_all[post], "one_to_one",
+                     {"synapse_model": "static_synapse", "weight": w,
+                      "delay": np.full(pre.size, h)})
+    sr = nest.Create("spike_recorder")
+    nest.Connect(pops[0] + pops[1], sr)
+    t_setup = time.perf_counter() - t_setup
+    t0 = time.process_time()
+    nest.Simulate(duration * 1e3)
+    run = time.process_time() - t0
+    ev = sr.get("events")
+    s, t = np.asarray(ev["senders"]), np.asarray(ev["times"]) * 1e-3
+    return {"run": run, "setup": t_setup, **_counts(s < ids[1][0], s >= ids[1][0], t, cfg, NE, NI),
+            **_maxrss()}
+
+
+#: Launcher: runs ``argv[1:]`` as a child and, if ``BENCH_MAXRSS_FILE`` is set, writes that child's
+#: peak RSS (kB) there. Linux hands a spawned process the peak RSS of its parent's memory at
+#: spawn time (a child of a 600 MB Python reports >= 600 MB), so every measured process is
+#: started from this small launcher: its own peak (~10 MB) is all the measurement inherits.
+_RSS_WRAPPER = ("import os, resource, subprocess, sys; rc = subprocess.call(sys.argv[1:]); "
+                "f = os.environ.get('BENCH_MAXRSS_FILE'); "
+                "f and open(f, 'w').write(str(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)); "
+                "sys.exit(rc)")
+
+
+@contextlib.contextmanager
+def _measured_binaries(path):
+    """Run every compiled ``main`` that ``subprocess.run`` starts through :data:`_RSS_WRAPPER`
+    (its peak RSS lands in ``path``); benchmark-only patch of brianmodels' binary launch."""
+    orig = subprocess.run
+
+    def run(cmd, *args, **kwargs):
+        if isinstance(cmd, (list, tuple)) and str(cmd[0]).endswith("/main"):
+            cmd = [sys.executable, "-c", _RSS_WRAPPER, *map(str, cmd)]
+            kwargs["env"] = dict(kwargs.get("env") or os.environ, BENCH_MAXRSS_FILE=path)
+        return orig(cmd, *args, **kwargs)
+    subprocess.run = run
+    try:
+        yield
+    finally:
+        subprocess.run = orig
+
+
+def run_brian2(cfg):
+    """Plain Brian2 model of the same network (xi noise, Euler, default randn), in this process.
+
+    ``cfg['target']``: ``'standalone'`` (default; a fresh C++ project in ``cfg['directory']``:
+    build + compile + run, what a user without brianmodels does per point) or ``'runtime'``
+    (Cython; ``cfg['cython_cache']`` as cache folder: a fresh folder gives a cold compile).
+    Returns ``run`` (CPU s of the network run: std::clock in the binary, process_time in
+    runtime), ``build`` (standalone: code generation + compile; runtime: the first ``run(0 s)``,
+    which generates and compiles every code object), ``binary`` (wall s of the standalone
+    binary) and peak RSS of the process that simulates (``maxrss_sim_kB``).
+    """
+    import brian2 as b2
+    target = cfg.get("target", "standalone")
+    net = bench_network(cfg["name"], cfg["dt"], cfg["delay"])
+    dt, duration = cfg["dt"], cfg["duration"]
+    if target == "runtime":
+        b2.set_device("runtime")
+        b2.prefs.codegen.target = "cython"
+        if cfg.get("cython_cache"):
+            b2.prefs.codegen.runtime.cython.cache_dir = cfg["cython_cache"]
+    else:
+        d = cfg["directory"]
+        b2.set_device("cpp_standalone", directory=d, build_on_run=False)
+        b2.prefs.devices.cpp_standalone.openmp_threads = 0
+        b2.prefs.devices.cpp_standalone.run_cmd_unix = [sys.executable, "-c", _RSS_WRAPPER, "./main"]
+        os.environ["BENCH_MAXRSS_FILE"] = os.path.join(d, "maxrss.txt")
+    b2.prefs.logging.file_log = False
+    b2.defaultclock.dt = dt * b2.second
+    NE, NI = (int(n) for n in net.N)
+    pop = np.r_[np.zeros(NE, int), np.ones(NI, int)]
+    eqs = """dv/dt = -v/tau + mu + sigma*xi*sqrt(second) : 1
+    tau : second (constant)
+    mu : Hz (constant)
+    sigma : Hz (constant)"""
+    t_setup = time.perf_counter()
+    G = b2.NeuronGroup(NE + NI, eqs, threshold="v > 1", reset="v = 0", method="euler")
+    G.tau = net.tau[pop] * b2.second
+    G.mu = cfg["mu"] * b2.Hz
+    G.sigma = net.sigma_ext[pop] * b2.Hz
+    G.v = "rand()"
+    objs = [G]
+    for y, pre, post, w in shared_connectivity(cfg):
+        S = b2.Synapses(G[:NE] if y == 0 else G[NE:], G, "w : 1 (constant)", on_pre="v_post += w",
+                        delay=(dt if cfg["delay"] else 0.0) * b2.second)
+        S.connect(i=pre, j=post)
+        S.w = w
+        objs.append(S)
+    sm = b2.SpikeMonitor(G)
+    network = b2.Network(*objs, sm)  # explicit: the magic network misses list members
+    out = {}
+    if target == "runtime":
+        t0 = time.perf_counter()
+        network.run(0 * b2.second)  # code generation + Cython compile (or cache load)
+        out["build"] = time.perf_counter() - t0
+        out["setup"] = t0 - t_setup
+        t0 = time.process_time()
+        network.run(duration * b2.second)
+        out["run"] = time.process_time() - t0
+        out["maxrss_sim_kB"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    else:
+        network.run(duration * b2.second)
+        t0 = time.perf_counter()
+        b2.device.build(directory=d, compile=True, run=False)
+        out["build"] = time.perf_counter() - t0
+        out["setup"] = t0 - t_setup
+        t0 = time.perf_counter()
+        b2.device.run(directory=d, with_output=False)
+        out["binary"] = time.perf_counter() - t0
+        out["run"] = float(b2.device._last_run_time)
+        with open(os.path.join(d, "maxrss.txt")) as fh:
+            out["maxrss_sim_kB"] = int(fh.read())
+    t, i = np.asarray(sm.t / b2.second), np.asarray(sm.i)
+    return {**out, **_counts(i < NE, i >= NE, t, cfg, NE, NI), **_maxrss()}
+
+
+def in_child(func, cfg, timeout=None):
+    """Run ``func(cfg)`` (a name in this module) in a fresh Python process; (result dict, error).
+
+    A fresh process per simulator keeps Brian2's device state and NEST's kernel apart and makes
+    ``ru_maxrss`` the peak of that simulator alone.
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    code = ("import sys, json; sys.path.insert(0, sys.argv[2]); import bench_lif; "
+            f"print('RESULT', json.dumps(bench_lif.{func}(json.loads(sys.argv[1]))))")
+    tmp = None
+    if func == "run_brian2" and cfg.get("target", "standalone") == "standalone" \
+            and not cfg.get("directory"):
+        tmp = tempfile.mkdtemp(prefix="plainb2.")
+        cfg = dict(cfg, directory=tmp)
+    try:
+        env = {k: v for k, v in os.environ.items() if k != "BENCH_MAXRSS_FILE"}
+        proc = subprocess.run([sys.executable, "-c", _RSS_WRAPPER, sys.executable, "-c", code,
+                               json.dumps(cfg), here], capture_output=True, text=True,
+                              timeout=timeout, env=env)
+    except subprocess.TimeoutExpired:
+        return None, f"timeout {timeout} s"
+    finally:
+        if tmp:
+            shutil.rmtree(tmp, ignore_errors=True)
+    for line in proc.stdout.splitlines():
+        if line.startswith("RESULT"):
+            return json.loads(line[6:]), ""
+    return None, proc.stderr[-3000:]
 
 
 def bench_ours(net, duration):
@@ -71,120 +310,18 @@ def bench_ours(net, duration):
             "E": res.rate("E")[0], "I": res.rate("I")[0]}
 
 
-_NEST_SCRIPT = r'''
-import sys, time, numpy as np
-import nest
-sys.path.insert(0, sys.argv[2])
-from bench_lif import bench_network, MU, DT, WARMUP
-from brianmodels import presets
-from brianmodels.lif.build import _connect_arrays, model_spec, synapse_objects
-net = bench_network(); duration = float(sys.argv[1])
-nest.set_verbosity("M_ERROR"); nest.ResetKernel()
-nest.SetKernelStatus({"resolution": DT * 1e3, "local_num_threads": 1, "rng_seed": 1})
-NE, NI = (int(n) for n in net.N); Cm = 1.0; h = DT * 1e3
-pops = []
-t_setup = time.perf_counter()
-for x, n in enumerate((NE, NI)):
-    tau = net.tau[x] * 1e3
-    p = nest.Create("iaf_psc_delta", n, params={"C_m": Cm, "tau_m": tau, "E_L": 0.0, "V_th": 1.0,
-                    "V_reset": 0.0, "t_ref": 0.0, "I_e": Cm * MU / 1000.0})
-    p.V_m = nest.random.uniform(0.0, 1.0)
-    std = Cm * net.sigma_ext[x] * np.sqrt(DT) / (tau * (1.0 - np.exp(-h / tau)))
-    noise = nest.Create("noise_generator", params={"mean": 0.0, "std": std, "dt": h})
-    nest.Connect(noise, p)  # all_to_all: every target gets its own independent current
-    pops.append(p)
-ids = [np.asarray(p.tolist()) for p in pops]
-tgt_all = np.r_[ids[0], ids[1]]
-spec = model_spec(presets.get("supersaturating"), dt=DT, duration=duration)
-for name, info in synapse_objects(spec).items():
-    pre, post = _connect_arrays(spec, info, seed=1)
-    y = "EI".index(info["source"])
-    xs = (post >= NE).astype(int)
-    w = (1.0 if y == 0 else -1.0) * net.j[xs, y]
-    nest.Connect(ids[y][pre], tgt_all[post], "one_to_one",
-                 {"synapse_model": "static_synapse", "weight": w, "delay": np.full(pre.size, h)})
-sr = nest.Create("spike_recorder"); nest.Connect(pops[0] + pops[1], sr)
-t_setup = time.perf_counter() - t_setup
-t0 = time.process_time(); nest.Simulate(duration * 1e3); wall = time.process_time() - t0
-ev = sr.get("events"); s = np.asarray(ev["senders"]); t = np.asarray(ev["times"])
-keep = t >= WARMUP * 1e3
-T = duration - WARMUP
-print("RESULT", wall, np.count_nonzero(keep & (s < ids[1][0])) / NE / T,
-      np.count_nonzero(keep & (s >= ids[1][0])) / NI / T, t_setup)
-'''
-
-
-def bench_nest(duration):
+def bench_nest(duration, cfg=None):
+    """NEST on ``cfg`` (default: the supersaturating benchmark point) in a child process."""
     try:
         import nest  # noqa: F401  (GPL: benchmark only, never imported by the package)
     except Exception as exc:  # pragma: no cover
         return None, f"NEST not available ({exc})"
-    here = os.path.dirname(os.path.abspath(__file__))
-    proc = subprocess.run([sys.executable, "-c", _NEST_SCRIPT, str(duration), here],
-                          capture_output=True, text=True)
-    for line in proc.stdout.splitlines():
-        if line.startswith("RESULT"):
-            v = [float(x) for x in line.split()[1:]]
-            return {"run": v[0], "E": v[1], "I": v[2], "setup": v[3]}, ""
-    return None, proc.stderr[-2000:]
+    return in_child("run_nest", cfg or config(duration=duration))
 
 
-_PLAIN_SCRIPT = r'''
-import sys, time, numpy as np
-from brian2 import *
-sys.path.insert(0, sys.argv[3])
-from bench_lif import bench_network, MU, DT, WARMUP
-from brianmodels import presets
-from brianmodels.lif.build import _connect_arrays, model_spec, synapse_objects
-net = bench_network(); duration = float(sys.argv[1]); d = sys.argv[2]
-set_device("cpp_standalone", directory=d, build_on_run=False); prefs.devices.cpp_standalone.openmp_threads = 0
-prefs.logging.file_log = False
-defaultclock.dt = DT * second
-NE, NI = (int(n) for n in net.N)
-eqs = """dv/dt = -v/tau + mu + sigma*xi*sqrt(second) : 1
-tau : second (constant)
-mu : Hz (constant)
-sigma : Hz (constant)"""
-G = NeuronGroup(NE + NI, eqs, threshold="v > 1", reset="v = 0", method="euler")
-G.tau = np.r_[np.full(NE, net.tau[0]), np.full(NI, net.tau[1])] * second
-G.mu = MU * Hz
-G.sigma = np.r_[np.full(NE, net.sigma_ext[0]), np.full(NI, net.sigma_ext[1])] * Hz
-G.v = "rand()"
-spec = model_spec(presets.get("supersaturating"), dt=DT, duration=duration)
-objs = [G]
-for name, info in synapse_objects(spec).items():
-    pre, post = _connect_arrays(spec, info, seed=1)
-    y = "EI".index(info["source"])
-    S = Synapses(G[:NE] if y == 0 else G[NE:], G, "w : 1 (constant)", on_pre="v_post += w",
-                 delay=DT * second)
-    S.connect(i=pre, j=post)
-    S.w = (1 if y == 0 else -1) * net.j[(post >= NE).astype(int), y]
-    objs.append(S)
-sm = SpikeMonitor(G)
-Network(*objs, sm).run(duration * second)  # explicit: the magic network misses list members
-t0 = time.perf_counter(); device.build(directory=d, compile=True, run=False)
-t_build = time.perf_counter() - t0
-t0 = time.perf_counter(); device.run(directory=d, with_output=False); wall = time.perf_counter() - t0
-T = duration - WARMUP; t = np.asarray(sm.t / second); i = np.asarray(sm.i)
-k = t >= WARMUP
-print("RESULT", device._last_run_time, np.count_nonzero(k & (i < NE)) / NE / T,
-      np.count_nonzero(k & (i >= NE)) / NI / T, wall)
-'''
-
-
-def bench_plain_brian2(duration):
-    d = tempfile.mkdtemp(prefix="plainb2.")
-    here = os.path.dirname(os.path.abspath(__file__))
-    try:
-        proc = subprocess.run([sys.executable, "-c", _PLAIN_SCRIPT, str(duration), d, here],
-                              capture_output=True, text=True)
-        for line in proc.stdout.splitlines():
-            if line.startswith("RESULT"):
-                v = [float(x) for x in line.split()[1:]]
-                return {"run": v[0], "E": v[1], "I": v[2], "binary": v[3]}, ""
-        return None, proc.stderr[-3000:]
-    finally:
-        shutil.rmtree(d, ignore_errors=True)
+def bench_plain_brian2(duration, cfg=None):
+    """Plain Brian2 (standalone unless ``cfg['target']`` says otherwise) in a child process."""
+    return in_child("run_brian2", cfg or config(duration=duration))
 
 
 def bench_speed(duration):
