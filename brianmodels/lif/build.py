@@ -1,16 +1,28 @@
 """Standalone builds: generate and compile the network once, cache it on disk, run it many times.
 
 A build is determined by the *structure* of the model (:func:`model_spec`): sizes, in-degrees,
-synapse kinds, which pathways have delays, refractoriness, dt, durations, input mode, what is
-recorded, plus a fingerprint of the code that generates it (this package's equation and RNG
-sources, the Brian2 version, compiler flags). Its key is the SHA-256 of that description, so
-the key is known *before* Brian2 is imported: a cache hit never touches Brian2.
+synapse kinds, which pathways have delays, refractoriness, dt, input mode (and the bucketed
+length of a time-dependent input table), what is recorded, plus a fingerprint of the code that
+generates it (this package's equation and RNG sources, the Brian2 version, compiler flags). Its
+key is the SHA-256 of that description, so the key is known *before* Brian2 is imported: a
+cache hit never touches Brian2.
 
 Everything else — weights, time constants, thresholds, noise, inputs, seeds, initial voltages,
 the connectivity itself and the per-connection delays (same counts for every seed, because the
 in-degree is fixed) — is given to the compiled binary at run time: per-neuron variables through
 Brian2's ``run_args`` command-line format, and connectivity by replacing the build's static
 arrays in a per-run ``static_arrays`` folder. A new value never recompiles.
+
+The simulated duration is a run-time value too. The binary is compiled as one
+``run(CAPACITY_STEPS * dt)`` and stops early: the once-per-step neuron update calls
+``bm_stop_after(t_in_timesteps, n_steps)`` (:func:`stop_function`), which sets Brian2's
+``Network::_globally_stopped`` after integer step ``n_steps - 1``, so exactly ``n_steps`` steps
+run (``n_steps`` is set through ``run_args``). Every step that runs is the same as in a build
+compiled for that duration, so a shorter run's spikes are the first part of a longer one's.
+Monitors grow as they record (nothing is preallocated for a duration). The one array whose
+length Brian2 compiles in (it does not accept a TimedArray of another length through
+``run_args``), the TimedArray of time-dependent inputs, is bucketed: its row count is one of
+2**16, 2**18, ... (:func:`input_table_rows`), and the unused tail holds the last value.
 
 Cache layout (``BRIANMODELS_CACHE``, default ``~/.cache/brianmodels``)::
 
@@ -45,7 +57,18 @@ from . import equations, fastrng
 from ..network import POPULATIONS
 
 #: Bump to invalidate every cached build when the generated model changes meaning.
-BUILD_FORMAT = 1
+BUILD_FORMAT = 2
+#: Most time steps one run may have: the step count ``n_steps`` is a Brian2 ``integer`` (int32).
+MAX_STEPS = 2**31 - 1
+#: Steps of the compiled ``run()`` (one more than :data:`MAX_STEPS`, so the clock never ends a
+#: run before ``bm_stop_after`` does).
+CAPACITY_STEPS = MAX_STEPS + 1
+#: Rows of the smallest time-dependent input table (65.5 s at the default 1 ms spacing; 1 MB
+#: of values per run): every shorter protocol shares this one build.
+MIN_INPUT_ROWS = 2**16
+#: Growth factor between input-table buckets: 2**16, 2**18, 2**20 rows cover runs up to 65 s,
+#: 262 s, 1049 s at 1 ms (a run pays at most 4x its own table in padding).
+INPUT_ROWS_FACTOR = 4
 _PATHWAY_NAMES = [[f"{x}{y}" for y in POPULATIONS] for x in POPULATIONS]
 
 
@@ -71,23 +94,53 @@ def fingerprint() -> str:
     here = Path(__file__).parent
     for name in ("equations.py", "bm_rng.h"):
         h.update((here / name).read_bytes())
-    for f in (_generate, _only_write, synapse_objects, _connect_arrays, fastrng.brian2_functions):
+    for f in (_generate, _only_write, synapse_objects, _connect_arrays, fastrng.brian2_functions,
+              stop_function):
         h.update(inspect.getsource(f).encode())  # the code that generates the project
     h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
     return h.hexdigest()
 
 
-def model_spec(net, *, dt, duration, timed_input_samples=0, input_dt=None,
+def input_table_rows(n_samples: int) -> int:
+    """Rows compiled into the time-dependent input table for ``n_samples`` needed samples.
+
+    The smallest ``MIN_INPUT_ROWS * INPUT_ROWS_FACTOR**k`` (k >= 0) holding ``n_samples``: all
+    durations up to that many input samples share one build (e.g. every run up to 65.5 s at
+    1 ms), and a run fills the rows it does not reach with its last value.
+
+    Parameters
+    ----------
+    n_samples : int
+        Samples the run needs (>= 1).
+
+    Returns
+    -------
+    int
+    """
+    n = int(n_samples)
+    if n < 1:
+        raise ValueError(f"n_samples must be >= 1; got {n_samples!r}")
+    rows = MIN_INPUT_ROWS
+    while rows < n:
+        rows *= INPUT_ROWS_FACTOR
+    return rows
+
+
+def model_spec(net, *, dt, duration=None, timed_input_samples=0, input_dt=None,
                rate_bin=1e-3, record_spikes=(0, 0), record_currents=(0, 0), poisson=None):
     """The structural description of a build (a JSON-able dict; values already validated).
 
     Parameters
     ----------
     net : LIFNetwork
-    dt, duration : float
-        Time step and total simulated time (s). (The warm-up is a run-time value.)
+    dt : float
+        Time step (s).
+    duration : float, optional
+        Simulated time (s). Not part of the build (a run-time value, as is the warm-up); when
+        given, it is only checked to fit into :data:`MAX_STEPS` steps.
     timed_input_samples : int
-        0 for constant per-neuron drive, else the number of samples of the input table.
+        0 for constant per-neuron drive, else the number of input-table samples the run
+        needs; the build holds :func:`input_table_rows` of them (a bucket).
     input_dt : float or None
         Sample spacing of the input table (s).
     rate_bin : float
@@ -98,14 +151,18 @@ def model_spec(net, *, dt, duration, timed_input_samples=0, input_dt=None,
     poisson : dict or None
         ``{'N': [n_1, ...], 'K': [[K_E1, ...], [K_I1, ...]]}`` extra Poisson input populations.
     """
+    if duration is not None and not 0 < round(float(duration) / float(dt)) <= MAX_STEPS:
+        raise ValueError(f"duration/dt must be between 1 and {MAX_STEPS} steps; "
+                         f"got {float(duration) / float(dt):.6g}")
+    n_in = int(timed_input_samples)
     return {
         "N": [int(n) for n in net.N],
         "K": net.K.tolist(),
         "synapse": net.synapse.tolist(),
         "has_delay": (net.delay_max > 0).tolist(),
         "refractory": bool(np.any(net.t_ref > 0)),
-        "dt": float(dt), "duration": float(duration),
-        "timed_input_samples": int(timed_input_samples),
+        "dt": float(dt),
+        "timed_input_rows": input_table_rows(n_in) if n_in > 0 else 0,
         "input_dt": None if input_dt is None else float(input_dt),
         "rate_bin": float(rate_bin),
         "record_spikes": [int(n) for n in record_spikes],
@@ -228,7 +285,7 @@ def get_build(spec: dict, *, progress: bool = True) -> Build:
     with _locked(root / f"{key}.lock"):
         if manifest.exists():  # someone else built it while we waited
             return Build(final, json.loads(manifest.read_text()), True)
-        tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp.", dir=root))
+        tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp.", dir=root)).resolve()
         try:
             spec_file = tmp / "spec.json"
             spec_file.write_text(json.dumps(spec))
@@ -239,8 +296,11 @@ def get_build(spec: dict, *, progress: bool = True) -> Build:
             env = dict(os.environ)
             pkg_parent = str(Path(__file__).resolve().parents[2])  # so the child imports us
             env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_parent, env.get("PYTHONPATH")]))
+            # cwd=tmp: "-m" puts the working folder first on sys.path, and a brianmodels/
+            # folder there (a checkout) must not shadow this package
             proc = subprocess.run([sys.executable, "-m", "brianmodels.lif.build", str(spec_file),
-                                   str(tmp / "project")], capture_output=True, text=True, env=env)
+                                   str(tmp / "project")], capture_output=True, text=True, env=env,
+                                  cwd=tmp)
             if proc.returncode:
                 raise RuntimeError(f"building the standalone model failed:\n{proc.stdout[-4000:]}"
                                    f"\n{proc.stderr[-4000:]}")
@@ -264,6 +324,44 @@ def _slim(project: Path):
 
 
 # ------------------------------------------------------------------------------ generation
+def stop_function():
+    """The Brian2 ``Function`` ``bm_stop_after(step, n_steps)`` (imports brian2).
+
+    Called once per time step from the neuron update (a scalar statement, see
+    :func:`brianmodels.lif.equations.update_code`) with the integer step index; it makes the
+    compiled ``run()`` stop after ``n_steps`` steps. Integer steps, not float times, so the
+    stop is exact.
+
+    Returns
+    -------
+    brian2.Function
+        With a ``'cpp'`` implementation only (C++ standalone).
+    """
+    from brian2 import Function
+
+    # ``Network`` is declared in every code object (objects.h includes network.h);
+    # Network::run finishes the current step and leaves its loop once the flag is set.
+    cpp = """
+    static inline int _bm_stop_after(const int64_t step, const int64_t n_steps)
+    {
+        if (step + 1 >= n_steps)  // step is 0-based: steps 0 .. n_steps - 1 run
+            Network::_globally_stopped = true;
+        return 0;
+    }
+    """
+
+    def _no_python(step, n_steps):  # pragma: no cover - standalone only
+        raise NotImplementedError("bm_stop_after is only available in C++ standalone mode")
+
+    # stateless=True lets Brian2 treat the call as a scalar (once per step, not per neuron)
+    f = Function(_no_python, arg_units=[1, 1], arg_names=["step", "n_steps"],
+                 arg_types=["integer", "integer"], return_unit=1, return_type="integer",
+                 stateless=True, auto_vectorise=False)
+    f.implementations.add_implementation("cpp", {"support_code": cpp},
+                                         name="_bm_stop_after")
+    return f
+
+
 def _generate(spec: dict, directory: str):  # runs in a child process
     import brian2 as b2
 
@@ -276,10 +374,10 @@ def _generate(spec: dict, directory: str):  # runs in a child process
     N = NE + NI
     exps = exp_sources(spec)
     refr = spec["refractory"]
-    timed = spec["timed_input_samples"] > 0
-    namespace = dict(fns)
+    timed = spec["timed_input_rows"] > 0
+    namespace = dict(fns, bm_stop_after=stop_function())
     if timed:
-        namespace["mu_table"] = b2.TimedArray(np.zeros((spec["timed_input_samples"], 2)),
+        namespace["mu_table"] = b2.TimedArray(np.zeros((spec["timed_input_rows"], 2)),
                                               dt=spec["input_dt"] * b2.second, name="mu_table")
     G = b2.NeuronGroup(N, equations.neuron_model(exp_sources=exps, refractory=refr),
                        threshold=equations.THRESHOLD, reset=equations.reset_code(refractory=refr),
@@ -338,8 +436,9 @@ def _generate(spec: dict, directory: str):  # runs in a child process
                                         name="currmon"))
     objects += monitors
     net = b2.Network(*objects)
-    # one run() only: a second run() would duplicate (and compile) every code object
-    net.run(spec["duration"] * b2.second)
+    # one run() only: a second run() would duplicate (and compile) every code object. Its
+    # length is a capacity: bm_stop_after ends each run after its own n_steps (run_args).
+    net.run(CAPACITY_STEPS * spec["dt"] * b2.second)
     b2.device.build(directory=directory, compile=False, run=False, with_output=False)
 
     dev = b2.device

@@ -15,6 +15,10 @@ arriving spike adds ``a = j (1 - e^{-dt/tau_s})`` and ``x`` decays by ``e^{-dt/t
 step, so the summed effect of one spike is exactly ``j`` (the kernel's area), as for a delta
 synapse (Eq 10).
 
+Before the neurons, once per step, ``bm_stop_after(t_in_timesteps, n_steps)`` ends the run
+after ``n_steps`` steps (a run-time value: the duration is not compiled in; see
+:mod:`brianmodels.lif.build`).
+
 ``sE``, ``sI`` accumulate the recurrent E and I input (mV) since the end of the warm-up
 (``t_warm``, a run-time value), so their time averages are the mean recurrent inputs of §12
 (balance factor); ``nspk`` counts spikes since then.
@@ -49,6 +53,8 @@ def neuron_model(*, exp_sources, refractory):
         "sI : 1                      # recurrent I input since the warm-up (mV)",
         "noise_seed : integer (shared, constant)",
         "t_warm : 1 (shared, constant)  # end of the warm-up (s)",
+        "n_steps : integer (shared, constant)  # time steps of this run",
+        "stop_flag : integer (shared)  # written by bm_stop_after (unused)",
     ]
     for s in SOURCES:
         if s in exp_sources:
@@ -75,7 +81,7 @@ def update_code(*, exp_sources, refractory, timed_input):
     for s, sign in (("E", "+"), ("I", "-")):
         if s in exp_sources:
             rhs += f" {sign} x{s}"
-    lines = []
+    lines = [STOP_CODE]
     if refractory:
         lines.append("free = int(t/second >= ref_until)")
         lines.append(f"v = free*({rhs}) + (1 - free)*v_reset")
@@ -86,6 +92,10 @@ def update_code(*, exp_sources, refractory, timed_input):
             lines.append(f"x{s} = x{s}*ds{s}")
     return "\n".join(lines)
 
+
+#: Scalar statement (runs once per step, before the neuron loop) that ends the run after
+#: ``n_steps`` steps; ``bm_stop_after`` is :func:`brianmodels.lif.build.stop_function`.
+STOP_CODE = "stop_flag = bm_stop_after(t_in_timesteps, n_steps)"
 
 THRESHOLD = "v > theta"
 

@@ -1,7 +1,8 @@
 """One simulation of a LIF E-I network: ``simulate(net, mu_ext=20.0, duration=12*second, ...)``.
 
 The model is compiled once per structure (:mod:`brianmodels.lif.build`, cached on disk) and
-re-run with new values; this module turns a :class:`~brianmodels.network.LIFNetwork`, an input
+re-run with new values — a new duration included (it is a step count given at run time, see
+:func:`run_args`); this module turns a :class:`~brianmodels.network.LIFNetwork`, an input
 protocol and a seed into the compiled binary's run-time arguments, and its outputs into a
 :class:`~brianmodels.lif.result.SimulationResult` measured with :mod:`brianmodels.lif.analysis`.
 """
@@ -33,12 +34,13 @@ _NEURON_PARAMS = {"mu": "drive", "sigma": "noise", "tau": "time", "theta": "volt
 
 @dataclass(frozen=True)
 class Settings:
-    """Validated structural run settings (changing any of them means another build).
+    """Validated run settings (all but ``duration`` are structural: changing one means
+    another build; a time-dependent input table's length is bucketed by duration).
 
     Attributes
     ----------
     dt, duration : float
-        Time step and total simulated time (s).
+        Time step and total simulated time (s; ``duration`` is a run-time value).
     rate_bin : float
         Population-rate bin (s).
     input_dt : float
@@ -60,10 +62,20 @@ class Settings:
     timed: bool
     poisson: dict | None = None
 
+    @property
+    def n_steps(self) -> int:
+        """Time steps of the run (``duration / dt``, an integer by validation)."""
+        return int(round(self.duration / self.dt))
+
+    @property
+    def input_samples(self) -> int:
+        """Samples of the time-dependent input table the run reads (0 for constant input)."""
+        return int(math.ceil(self.duration / self.input_dt - 1e-9)) if self.timed else 0
+
     def spec(self, net):
-        n_in = int(math.ceil(self.duration / self.input_dt - 1e-9)) if self.timed else 0
         return build.model_spec(net, dt=self.dt, duration=self.duration,
-                                timed_input_samples=n_in, input_dt=self.input_dt if self.timed else None,
+                                timed_input_samples=self.input_samples,
+                                input_dt=self.input_dt if self.timed else None,
                                 rate_bin=self.rate_bin, record_spikes=self.record_spikes,
                                 record_currents=self.record_currents, poisson=self.poisson)
 
@@ -114,8 +126,9 @@ def settings(net, *, duration, dt=None, rate_bin=None, input_dt=None, record_spi
     for name, v in (("duration", duration), ("rate_bin", rate_bin), ("input_dt", input_dt)):
         if v < dt or abs(v / dt - round(v / dt)) > 1e-6:
             raise ValueError(f"{name} must be a positive multiple of dt={dt} s; got {v}")
-    if duration / dt > 2**31 - 1:
-        raise ValueError(f"duration/dt must fit into 2**31 steps; got {duration / dt:.3g}")
+    if round(duration / dt) > build.MAX_STEPS:
+        raise ValueError(f"duration/dt must be at most {build.MAX_STEPS} steps; "
+                         f"got {duration / dt:.3g}")
     return Settings(dt=dt, duration=duration, rate_bin=rate_bin, input_dt=input_dt,
                     record_spikes=_counts(DEFAULT_RECORD_SPIKES if record_spikes is None
                                           else record_spikes, net, "record_spikes"),
@@ -204,6 +217,7 @@ def run_args(point: Point, st: Settings, spec: dict) -> dict:
         "neurons.wI": net.j[pop, 1].astype(float),
         "neurons.noise_seed": np.int32(fastrng.derive_seed(point.seed, "noise")),
         "neurons.t_warm": float(point.warmup),
+        "neurons.n_steps": np.int32(st.n_steps),  # the duration: a run-time step count
     }
     if spec["refractory"]:
         a["neurons.t_ref"] = p["t_ref"]
@@ -215,9 +229,14 @@ def run_args(point: Point, st: Settings, spec: dict) -> dict:
             a[f"neurons.ds{Y}"] = ds
             a[f"neurons.a{Y}"] = net.j[pop, y] * (1.0 - ds)  # Eq 11: total effect = area j
     if st.timed:
-        n = spec["timed_input_samples"]
+        n, rows = st.input_samples, spec["timed_input_rows"]
+        if n > rows:
+            raise ValueError(f"the build's input table has {rows} rows; this run needs {n}")
         tmid = (np.arange(n) + 0.5) * st.input_dt
-        a["mu_table.values"] = point.protocol.at(tmid) * dt  # mV per step
+        table = point.protocol.at(tmid) * dt  # mV per step
+        # rows past the run's end are never read; they hold the last value (as the
+        # TimedArray does beyond its end)
+        a["mu_table.values"] = np.concatenate([table, np.repeat(table[-1:], rows - n, axis=0)])
         if "mu" in point.neuron_params:
             raise ValueError("per-neuron mu needs constant input (no protocol)")
     else:
@@ -400,7 +419,9 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         Time-dependent input instead of ``mu_ext`` (:func:`inputs.ramp`, :func:`inputs.from_preset`,
         :class:`inputs.Sampled`).
     duration : float or Brian2 quantity
-        Total simulated time (s), warm-up included.
+        Total simulated time (s), warm-up included; a multiple of ``dt``. A run-time value:
+        another duration reuses the compiled build, and with the same seed a shorter run's
+        spikes are the first part of a longer one's.
     warmup : float or Brian2 quantity
         Time (s) excluded from rates, CV_ISI and balance factors.
     seed : int
@@ -433,7 +454,9 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     -------
     SimulationResult
         ``.table`` has one row per population with ``population``, ``rate`` (Hz, after the
-        warm-up), CV_ISI and balance-factor statistics, inputs, seed, duration, ...
+        warm-up), CV_ISI and balance-factor statistics, inputs, seed, duration, ...;
+        ``.params`` describes the run, with ``build_key`` (the compiled build's cache key) and
+        ``compiled`` (True if this call compiled it, False for a cache hit).
 
     Raises
     ------
@@ -457,7 +480,8 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     b = build.get_build(st.spec(net), progress=progress)
     res = run_point(b, st, point)
     res.params = params_dict(net, st, warmup=warm, seed=seed, connectivity_seed=cseed,
-                             input=proto.to_dict(), build_key=b.directory.name)
+                             input=proto.to_dict(), build_key=b.directory.name,
+                             compiled=not b.cached)
     return res
 
 

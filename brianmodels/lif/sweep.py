@@ -81,7 +81,9 @@ def _point_hash(key, point: sim.Point, st) -> str:
     h = hashlib.sha256(key.encode())
     tt = np.linspace(0.0, st.duration, 1001)
     h.update(np.ascontiguousarray(point.protocol.at(tt)).tobytes())
-    h.update(json.dumps([point.seed, point.connectivity_seed, point.warmup, point.net.to_dict(),
+    # the duration is not in the build key (a run-time value), so it goes in here
+    h.update(json.dumps([st.duration, point.seed, point.connectivity_seed, point.warmup,
+                         point.net.to_dict(),
                          point.labels, np.asarray(point.poisson_rates).tolist()
                          if point.poisson_rates is not None else None],
                         sort_keys=True, default=str).encode())
@@ -159,7 +161,9 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     -------
     SimulationResult
         ``table`` with a ``point`` column (and ``variant``/``variant_*`` columns), time-resolved
-        ``rates``; ``params['points']`` lists every point's input, seed and labels.
+        ``rates``; ``params['points']`` lists every point's input, seed and labels,
+        ``params['build_key']`` is the build's cache key and ``params['compiled']`` says whether
+        this call compiled it (None when Dask workers built it if needed).
     """
     protos = _protocols(mu_ext, r, mu_I, protocols)
     if not isinstance(net, LIFNetwork):
@@ -202,8 +206,9 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
                 done[k] = SimulationResult.load(pdir)
                 continue
         todo.append((k, p, pdir))
+    compiled = False if not todo else None  # None: unknown (built on Dask workers if needed)
     if todo and scheduler is None:
-        build.get_build(spec, progress=progress)  # compile once, before fanning out
+        compiled = not build.get_build(spec, progress=progress).cached  # once, before fanning out
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -249,6 +254,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
             bar.close()
     res = SimulationResult.concat([done[k] for k in sorted(done)])
     res.params = sim.params_dict(net, st, warmup=warm, connectivity_seed=cseed, build_key=key,
+                                 compiled=compiled,
                                  points=[{"point": k, "input": p.protocol.to_dict(),
                                           "seed": p.seed, **p.labels}
                                          for k, p in enumerate(points)])
