@@ -266,18 +266,6 @@ static void fill_normals(double* out, int64_t n) {
 static inline double _bm_randn(int64_t seed) { bm_rng::ensure(seed); return bm_rng::normal(); }
 static inline double _bm_rand(int64_t seed) { bm_rng::ensure(seed); return bm_rng::uniform_open(); }
 
-// Normal number i of a block of n drawn at once when i == 0 (one block per time step: the
-// caller asks for i = 0, 1, ..., n-1 in order, as a NeuronGroup's single-threaded state update
-// does; builds use openmp_threads = 0, a threaded loop would break this order).
-static inline double _bm_randn_block(int64_t seed, int64_t i, int64_t n) {
-    if (__builtin_expect(i == 0, 0)) {
-        if (seed != bm_rng::lane_seed) bm_rng::seed_lanes(seed);
-        bm_rng::ensure_block(n);
-        bm_rng::fill_normals(bm_rng::block, n);
-    }
-    return bm_rng::block[i];
-}
-
 // Per-step block interface used by the generated state update: the scalar (once per step)
 // statement calls _bm_fill_normals(seed, n); the vector code reads _bm_normal(idx) with the
 // neuron's loop index (Brian2 appends _vectorisation_idx), a plain array read the compiler can

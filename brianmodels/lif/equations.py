@@ -55,6 +55,8 @@ def neuron_model(*, exp_sources, refractory):
         "t_warm : 1 (shared, constant)  # end of the warm-up (s)",
         "n_steps : integer (shared, constant)  # time steps of this run",
         "stop_flag : integer (shared)  # written by bm_stop_after (unused)",
+        "noise_fill : 1 (shared)  # written by bm_fill_normals (unused)",
+        "syn_flag : 1 (shared)  # written by bm_propagate (unused)",
     ]
     for s in SOURCES:
         if s in exp_sources:
@@ -77,11 +79,11 @@ def update_code(*, exp_sources, refractory, timed_input):
         instead of the per-neuron ``mu_dt``.
     """
     drive = "mu_table(t, pop)" if timed_input else "mu_dt"
-    rhs = f"v*decay + {drive} + sig_sqdt*bm_randn_block(noise_seed, i, N)"
+    rhs = f"v*decay + {drive} + sig_sqdt*bm_normal()"
     for s, sign in (("E", "+"), ("I", "-")):
         if s in exp_sources:
             rhs += f" {sign} x{s}"
-    lines = [STOP_CODE]
+    lines = [STOP_CODE, NOISE_CODE]
     if refractory:
         lines.append("free = int(t/second >= ref_until)")
         lines.append(f"v = free*({rhs}) + (1 - free)*v_reset")
@@ -96,6 +98,10 @@ def update_code(*, exp_sources, refractory, timed_input):
 #: Scalar statement (runs once per step, before the neuron loop) that ends the run after
 #: ``n_steps`` steps; ``bm_stop_after`` is :func:`brianmodels.lif.build.stop_function`.
 STOP_CODE = "stop_flag = bm_stop_after(t_in_timesteps, n_steps)"
+
+#: Scalar statement drawing this step's N normal numbers at once (``bm_rng.h``); the vector
+#: code then reads neuron i's number with ``bm_normal()`` (a plain array read that vectorises).
+NOISE_CODE = "noise_fill = bm_fill_normals(noise_seed, N)"
 
 THRESHOLD = "v > theta"
 

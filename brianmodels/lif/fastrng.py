@@ -2,15 +2,17 @@
 
 Brian2's default ``randn`` in C++ standalone costs ~19 ns per draw, ~80% of the state update of
 a noisy LIF network. ``bm_rng.h`` implements xoshiro256++ (period 2^256 - 1) with a 128-layer
-ziggurat (Doornik 2005), ~3 ns per normal. It is exposed to Brian2 as two user-defined
-functions with a C++ implementation:
+ziggurat (Doornik 2005): ~7 ns per scalar normal, ~1.2 ns per normal in per-step blocks. It is
+exposed to Brian2 as user-defined functions with a C++ implementation:
 
 * ``bm_randn(seed)`` — standard normal N(0, 1);
 * ``bm_rand(seed)`` — uniform on (0, 1);
-* ``bm_randn_block(seed, i, n)`` — standard normal number ``i`` of a block of ``n`` that is
-  generated at once when ``i == 0`` (eight interleaved xoshiro256++ streams 2^192 apart and a
-  branch-free ziggurat fast path: ~2x faster per normal); a NeuronGroup's state update calls it
-  with its neuron index and size, once per neuron and step, in order.
+* ``bm_fill_normals(seed, n)`` — draws one time step's ``n`` standard normals at once (eight
+  interleaved xoshiro256++ streams 2^192 apart in one SIMD register, ziggurat fast path with
+  table gathers on AVX-512, a portable branch-free version elsewhere; the same numbers on
+  both); the state update calls it once per step as a scalar statement;
+* ``bm_normal()`` — neuron ``i``'s number of that block (Brian2 passes the loop index), a
+  plain array read, so the per-neuron update loop vectorises.
 
 ``seed`` is an integer model variable (set per run through ``run_args``, so a new seed never
 recompiles). The generator state lives per generated code object (translation unit); every
@@ -67,7 +69,8 @@ def derive_seed(seed: int, stream: str) -> int:
 
 
 def brian2_functions():
-    """The Brian2 ``Function`` objects ``bm_randn`` and ``bm_rand`` (imports brian2).
+    """The Brian2 ``Function`` objects ``bm_randn``, ``bm_rand``, ``bm_fill_normals`` and
+    ``bm_normal`` (imports brian2).
 
     Returns
     -------
@@ -80,7 +83,6 @@ def brian2_functions():
     out = {}
     for name, cname, args in (("bm_randn", "_bm_randn", ["seed"]),
                               ("bm_rand", "_bm_rand", ["seed"]),
-                              ("bm_randn_block", "_bm_randn_block", ["seed", "i", "n"]),
                               ("bm_fill_normals", "_bm_fill_normals", ["seed", "n"])):
         def _no_python(*args, _name=name):  # pragma: no cover - standalone only
             raise NotImplementedError(f"{_name} is only available in C++ standalone mode")
