@@ -10,8 +10,11 @@ cache hit never touches Brian2.
 Everything else — weights, time constants, thresholds, noise, inputs, seeds, initial voltages,
 the connectivity itself and the per-connection delays (same counts for every seed, because the
 in-degree is fixed) — is given to the compiled binary at run time: per-neuron variables through
-Brian2's ``run_args`` command-line format, and connectivity by replacing the build's static
-arrays in a per-run ``static_arrays`` folder. A new value never recompiles.
+Brian2's ``run_args`` command-line format, and connectivity as a file per connectivity seed
+(cached next to the build): by default the recurrent pathways are compressed rows read and
+propagated by ``bm_syn.h`` (:mod:`brianmodels.lif.engine`: 4 bytes per synapse, no Brian2
+``Synapses``), and Brian2 ``Synapses`` (Poisson inputs, or ``synapses='brian2'``) get their
+static arrays replaced in a per-run ``static_arrays`` folder. A new value never recompiles.
 
 The simulated duration is a run-time value too. The binary is compiled as one
 ``run(CAPACITY_STEPS * dt)`` and stops early: the once-per-step neuron update calls
@@ -28,6 +31,7 @@ Cache layout (``BRIANMODELS_CACHE``, default ``~/.cache/brianmodels``)::
 
     <key>/main, <key>/static_arrays/, <key>/manifest.json   a finished build
     <key>/conn/<hash>/                                       connectivity for one seed
+                                                             (bm_synapses.bin, static arrays)
     <key>.lock                                              held while building
 
 Concurrent builders of the same key serialise on the lock file (``fcntl.flock``); the build
@@ -53,7 +57,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import equations, fastrng
+from . import engine, equations, fastrng
 from ..network import POPULATIONS
 
 #: Bump to invalidate every cached build when the generated model changes meaning.
@@ -92,10 +96,10 @@ def fingerprint() -> str:
 
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("equations.py", "bm_rng.h"):
+    for name in ("equations.py", "bm_rng.h", "bm_syn.h"):
         h.update((here / name).read_bytes())
     for f in (_generate, _only_write, synapse_objects, _connect_arrays, fastrng.brian2_functions,
-              stop_function):
+              stop_function, _propagate_function):
         h.update(inspect.getsource(f).encode())  # the code that generates the project
     h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
     return h.hexdigest()
@@ -127,7 +131,8 @@ def input_table_rows(n_samples: int) -> int:
 
 
 def model_spec(net, *, dt, duration=None, timed_input_samples=0, input_dt=None,
-               rate_bin=1e-3, record_spikes=(0, 0), record_currents=(0, 0), poisson=None):
+               rate_bin=1e-3, record_spikes=(0, 0), record_currents=(0, 0), poisson=None,
+               synapses="compressed"):
     """The structural description of a build (a JSON-able dict; values already validated).
 
     Parameters
@@ -150,7 +155,13 @@ def model_spec(net, *, dt, duration=None, timed_input_samples=0, input_dt=None,
         (the first ones of each population).
     poisson : dict or None
         ``{'N': [n_1, ...], 'K': [[K_E1, ...], [K_I1, ...]]}`` extra Poisson input populations.
+    synapses : {'compressed', 'brian2'}
+        How the recurrent synapses are stored and propagated: ``'compressed'`` (default;
+        :mod:`brianmodels.lif.engine`, 4 bytes per synapse) or Brian2 ``Synapses`` objects
+        (~42 bytes per synapse; the reference the compressed engine is tested against).
     """
+    if synapses not in ("compressed", "brian2"):
+        raise ValueError(f"synapses must be 'compressed' or 'brian2'; got {synapses!r}")
     if duration is not None and not 0 < round(float(duration) / float(dt)) <= MAX_STEPS:
         raise ValueError(f"duration/dt must be between 1 and {MAX_STEPS} steps; "
                          f"got {float(duration) / float(dt):.6g}")
@@ -168,6 +179,7 @@ def model_spec(net, *, dt, duration=None, timed_input_samples=0, input_dt=None,
         "record_spikes": [int(n) for n in record_spikes],
         "record_currents": [int(n) for n in record_currents],
         "poisson": poisson,
+        "synapses": synapses,
     }
 
 
@@ -217,10 +229,9 @@ def _connect_arrays(spec, info, seed):
     y = POPULATIONS.index(info["source"])
     pres, posts = [], []
     for x in info["targets"]:
-        s = int(hashlib.blake2b(f"{seed}:{POPULATIONS[x]}{info['source']}".encode(),
-                                digest_size=4).hexdigest(), 16)
-        pre, post = _fixed_indegree(spec["N"][x], spec["N"][y], spec["K"][x][y], s,
-                                                same_population=(x == y))
+        pre, post = _fixed_indegree(spec["N"][x], spec["N"][y], spec["K"][x][y],
+                                    engine.pathway_seed(seed, POPULATIONS[x], info["source"]),
+                                    same_population=(x == y))
         pres.append(pre)
         posts.append(post + (spec["N"][0] if x == 1 else 0))
     return np.concatenate(pres), np.concatenate(posts).astype(np.int32)
@@ -388,7 +399,11 @@ def _generate(spec: dict, directory: str):  # runs in a child process
     objects = [G]
     sub = {"E": G[:NE], "I": G[NE:]}
     conn = {}
-    for name, info in synapse_objects(spec).items():
+    if spec["synapses"] == "compressed":
+        namespace["bm_propagate"] = _propagate_function(spec)
+        G.run_regularly("syn_flag = bm_propagate(N, int(t/second >= t_warm))", when="synapses",
+                        name="neurons_propagate")
+    for name, info in (synapse_objects(spec) if spec["synapses"] == "brian2" else {}).items():
         Y = info["source"]
         S = b2.Synapses(sub[Y], G, on_pre=equations.on_pre(Y, info["kind"]), name=f"syn_{name}")
         pre, post = _connect_arrays(spec, info, seed=0)
@@ -485,6 +500,43 @@ def _generate(spec: dict, directory: str):  # runs in a child process
     Path(directory, "manifest.json").write_text(json.dumps(manifest, indent=1))
 
 
+def _propagate_function(spec):
+    """Brian2 function ``bm_propagate(N, after_warm)``: one step of ``bm_syn.h`` on the group."""
+    from brian2 import Function
+
+    exps = exp_sources(spec)
+
+    def arr(name, present=True):
+        return f"brian::_array_neurons_{name}" if present else "0"
+
+    glue = f"""
+static inline double _bm_propagate(int64_t n, int64_t after_warm) {{
+    if (__builtin_expect(!bm_syn::loaded, 0)) bm_syn::load("{engine.RUN_FILE}", (int32_t)n);
+    bm_syn::Group g;
+    g.n = (int32_t)n;
+    g.spikes = brian::_array_neurons__spikespace;
+    g.v = {arr("v")};
+    g.xE = {arr("xE", "E" in exps)}; g.xI = {arr("xI", "I" in exps)};
+    g.wE = {arr("wE")}; g.wI = {arr("wI")};
+    g.aE = {arr("aE", "E" in exps)}; g.aI = {arr("aI", "I" in exps)};
+    g.sE = {arr("sE")}; g.sI = {arr("sI")};
+    bm_syn::propagate(g, after_warm != 0);
+    return 0.0;
+}}"""
+
+    def _no_python(*args):  # pragma: no cover - standalone only
+        raise NotImplementedError("bm_propagate is only available in C++ standalone mode")
+
+    f = Function(_no_python, arg_units=[1, 1], arg_names=["n", "after_warm"],
+                 arg_types=["integer", "integer"], return_unit=1, return_type="float",
+                 stateless=False, auto_vectorise=False)
+    f.implementations.add_implementation(
+        "cpp", {"support_code": glue}, name="_bm_propagate",
+        compiler_kwds={"headers": [f'"{engine.HEADER.name}"'],
+                       "include_dirs": [str(engine.HEADER.parent)]})
+    return f
+
+
 def _only_write(objects_cpp: Path, keep: set):
     """Make the generated ``_write_arrays()`` write only the outputs we read.
 
@@ -544,7 +596,8 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
     Returns
     -------
     dict
-        static array name -> path of the file to use instead of the build's.
+        static array name -> path of the file to use instead of the build's, and for
+        builds with compressed synapses ``engine.RUN_FILE`` -> the connectivity file.
     """
     spec = build.spec
     dt = spec["dt"]
@@ -555,6 +608,9 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
 
     def fill(tmp):
         objs = synapse_objects(spec)
+        if spec["synapses"] == "compressed":
+            engine.write_connectivity(tmp / engine.RUN_FILE, spec["N"], spec["K"], spec["synapse"],
+                                      delays, conn_seed=conn_seed, dt=dt)
         for name, info in sorted(build.manifest["conn"].items()):
             seed = int(hashlib.blake2b(f"{conn_seed}:{name}".encode(), digest_size=4).hexdigest(), 16)
             if name.startswith("P"):
@@ -567,11 +623,7 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
             pre.tofile(tmp / info["pre"])
             post.tofile(tmp / info["post"])
             if info.get("delay"):
-                dmin, dmax = delays[name]
-                lo, hi = int(round(dmin / dt)), int(round(dmax / dt))
-                rng = np.random.default_rng(seed)
-                # integer steps uniform in [D_min, D_max] (Table C); at least one step
-                steps = np.maximum(rng.integers(lo, hi + 1, size=pre.size), 1)
+                steps = engine.delay_steps(conn_seed, name, pre.size, *delays[name], dt)
                 (steps * dt).astype(np.float64).tofile(tmp / info["delay"])
         (tmp / "desc.json").write_text(desc)
 
@@ -608,6 +660,9 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         for name in build.manifest["static_arrays"]:
             src = overrides.get(name, build.directory / "static_arrays" / name)
             os.symlink(src, sa / name)
+        for name, src in overrides.items():  # files the binary opens in its folder
+            if name not in build.manifest["static_arrays"]:
+                os.symlink(src, run_dir / name)
         args = []
         for k, (name, value) in enumerate(run_args.items()):
             arr = np.asarray(value)

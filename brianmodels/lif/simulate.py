@@ -61,6 +61,7 @@ class Settings:
     record_currents: tuple
     timed: bool
     poisson: dict | None = None
+    synapses: str = "compressed"
 
     @property
     def n_steps(self) -> int:
@@ -77,7 +78,8 @@ class Settings:
                                 timed_input_samples=self.input_samples,
                                 input_dt=self.input_dt if self.timed else None,
                                 rate_bin=self.rate_bin, record_spikes=self.record_spikes,
-                                record_currents=self.record_currents, poisson=self.poisson)
+                                record_currents=self.record_currents, poisson=self.poisson,
+                                synapses=self.synapses)
 
 
 def _time(value, name, *, positive=True):
@@ -116,9 +118,11 @@ def check_network(net):
 
 
 def settings(net, *, duration, dt=None, rate_bin=None, input_dt=None, record_spikes=None,
-             record_currents=None, timed=False, poisson=None):
+             record_currents=None, timed=False, poisson=None, synapses="compressed"):
     """Validate and collect the structural settings (see :class:`Settings`)."""
     check_network(net)
+    if synapses not in ("compressed", "brian2"):
+        raise ValueError(f"synapses must be 'compressed' or 'brian2'; got {synapses!r}")
     dt = DEFAULT_DT if dt is None else _time(dt, "dt")
     duration = _time(duration, "duration")
     rate_bin = DEFAULT_RATE_BIN if rate_bin is None else _time(rate_bin, "rate_bin")
@@ -133,7 +137,7 @@ def settings(net, *, duration, dt=None, rate_bin=None, input_dt=None, record_spi
                     record_spikes=_counts(DEFAULT_RECORD_SPIKES if record_spikes is None
                                           else record_spikes, net, "record_spikes"),
                     record_currents=_counts(record_currents, net, "record_currents"),
-                    timed=bool(timed), poisson=poisson)
+                    timed=bool(timed), poisson=poisson, synapses=synapses)
 
 
 def _seed(value, name):
@@ -259,12 +263,11 @@ def run_args(point: Point, st: Settings, spec: dict) -> dict:
 
 
 def _delays(net, b):
-    out = {}
-    for name in b.manifest["conn"]:
-        if b.manifest["conn"][name].get("delay"):
-            x, y = POPULATIONS.index(name[0]), POPULATIONS.index(name[1])
-            out[name] = (float(net.delay_min[x, y]), float(net.delay_max[x, y]))
-    return out
+    """Pathway ('EE', target then source) -> (delay_min, delay_max) s, for pathways with delays."""
+    spec = b.spec
+    return {f"{X}{Y}": (float(net.delay_min[x, y]), float(net.delay_max[x, y]))
+            for x, X in enumerate(POPULATIONS) for y, Y in enumerate(POPULATIONS)
+            if spec["has_delay"][x][y] and spec["K"][x][y] > 0}
 
 
 # ------------------------------------------------------------------------------ measurements
@@ -402,7 +405,8 @@ def poisson_structure(poisson_inputs, net):
 def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.0, warmup=2.0,
              seed=1, connectivity_seed=None, dt=None, rate_bin=None, input_dt=None,
              record_spikes=None, record_currents=None, neuron_params=None,
-             poisson_inputs=None, poisson_rates=None, progress=True) -> SimulationResult:
+             poisson_inputs=None, poisson_rates=None, synapses="compressed",
+             progress=True) -> SimulationResult:
     """Simulate a LIF E-I network once (compiling it only if no cached build exists).
 
     Parameters
@@ -447,6 +451,10 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         :func:`poisson_structure`.
     poisson_rates : float or sequence, optional
         Rates of the Poisson input populations in Hz.
+    synapses : {'compressed', 'brian2'}
+        Recurrent synapses as compressed connectivity propagated by ``bm_syn.h`` (default:
+        4 bytes per synapse, fast start-up; :mod:`brianmodels.lif.engine`) or as Brian2
+        ``Synapses`` objects (~42 bytes per synapse; same spikes without delays).
     progress : bool
         Report compilation on stderr.
 
@@ -468,7 +476,7 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         else (None, None)
     st = settings(net, duration=duration, dt=dt, rate_bin=rate_bin, input_dt=input_dt,
                   record_spikes=record_spikes, record_currents=record_currents,
-                  timed=proto.timed, poisson=pstruct)
+                  timed=proto.timed, poisson=pstruct, synapses=synapses)
     warm = _time(warmup, "warmup", positive=False)
     if warm >= st.duration:
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")

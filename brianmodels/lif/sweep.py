@@ -116,7 +116,7 @@ def _dask_client(scheduler, n_jobs):
 def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), variants=None,
           poisson_rates=None, poisson_inputs=None, duration=12.0, warmup=2.0,
           connectivity_seed=None, dt=None, rate_bin=None, input_dt=None, record_spikes=None,
-          record_currents=None, out=None, n_jobs=None, scheduler=None,
+          record_currents=None, out=None, n_jobs=None, scheduler=None, synapses="compressed",
           progress=True) -> SimulationResult:
     """Simulate a network at many points with one compiled build, in parallel, resumably.
 
@@ -154,6 +154,10 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         Parallel runs (default: all local cores; Dask: workers of ``'local-dask'``).
     scheduler : None, 'local-dask', str or dask.distributed.Client
         Run on a Dask cluster instead of local processes.
+    synapses : {'compressed', 'brian2'}
+        Recurrent synapses as compressed connectivity propagated by ``bm_syn.h`` (default:
+        4 bytes per synapse, fast start-up; :mod:`brianmodels.lif.engine`) or as Brian2
+        ``Synapses`` objects (~42 bytes per synapse; same spikes without delays).
     progress : bool
         Show a tqdm progress bar (points done, time left).
 
@@ -179,7 +183,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     prates = [None] if poisson_rates is None else list(poisson_rates)
     st = sim.settings(net, duration=duration, dt=dt, rate_bin=rate_bin, input_dt=input_dt,
                       record_spikes=record_spikes, record_currents=record_currents,
-                      timed=timed.pop(), poisson=pstruct)
+                      timed=timed.pop(), poisson=pstruct, synapses=synapses)
     warm = sim._time(warmup, "warmup", positive=False)
     if warm >= st.duration:
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
