@@ -519,6 +519,7 @@ static inline double _bm_propagate(int64_t n, int64_t after_warm) {{
     g.xE = {arr("xE", "E" in exps)}; g.xI = {arr("xI", "I" in exps)};
     g.wE = {arr("wE")}; g.wI = {arr("wI")};
     g.aE = {arr("aE", "E" in exps)}; g.aI = {arr("aI", "I" in exps)};
+    g.dsE = {arr("dsE", "E" in exps)}; g.dsI = {arr("dsI", "I" in exps)};
     g.sE = {arr("sE")}; g.sI = {arr("sI")};
     bm_syn::propagate(g, after_warm != 0);
     return 0.0;
@@ -582,8 +583,11 @@ def _atomic_dir(final: Path, fill):
     return final
 
 
-def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
+def connectivity_files(build: Build, conn_seed: int, delays: dict, weights=None) -> dict:
     """Static-array files holding the connectivity of ``conn_seed`` (generated once, cached).
+
+    Cached per (connectivity seed, delays, per-synapse weights): a new set of weights writes
+    one new file (4-14 bytes per synapse) next to the build, never a new build.
 
     Parameters
     ----------
@@ -592,6 +596,9 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
         Connectivity seed (>= 0).
     delays : dict
         pathway ('EE', ...) -> (delay_min, delay_max) in s, for pathways with delays.
+    weights : dict, optional
+        pathway -> per-synapse weights (mV; validated by :func:`engine.check_weights`), for
+        pathways with heterogeneous weights (compressed synapses only).
 
     Returns
     -------
@@ -601,8 +608,14 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
     """
     spec = build.spec
     dt = spec["dt"]
-    desc = json.dumps({"seed": int(conn_seed), "delays": {k: list(map(float, v))
-                                                          for k, v in sorted(delays.items())}})
+    weights = weights or {}
+    if weights and spec["synapses"] != "compressed":
+        raise ValueError("per-synapse weights need synapses='compressed'")
+    d = {"seed": int(conn_seed), "delays": {k: list(map(float, v))
+                                            for k, v in sorted(delays.items())}}
+    if weights:
+        d["weights"] = engine.weights_digest(weights)
+    desc = json.dumps(d)
     sub = hashlib.sha256(desc.encode()).hexdigest()[:16]
     folder = build.directory / "conn" / sub
 
@@ -610,7 +623,7 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict) -> dict:
         objs = synapse_objects(spec)
         if spec["synapses"] == "compressed":
             engine.write_connectivity(tmp / engine.RUN_FILE, spec["N"], spec["K"], spec["synapse"],
-                                      delays, conn_seed=conn_seed, dt=dt)
+                                      delays, weights, conn_seed=conn_seed, dt=dt)
         for name, info in sorted(build.manifest["conn"].items()):
             seed = int(hashlib.blake2b(f"{conn_seed}:{name}".encode(), digest_size=4).hexdigest(), 16)
             if name.startswith("P"):

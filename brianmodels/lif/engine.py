@@ -11,6 +11,13 @@ Brian2 ``Synapses`` version (same connections, same order of additions per neuro
 The connections are those of :func:`brianmodels.lif.connectivity.fixed_indegree` with the same
 per-pathway seeds as before, and delays (pathways with ``delay_max > 0``) integer steps uniform
 in [D_min, D_max] (Table C), at least one step.
+
+Heterogeneous weights (issue 3): a pathway may carry one weight per synapse (mV, magnitudes;
+the sign comes from the source population), given in the synapse order of :func:`connections`
+(post-major: target t's K inputs are entries ``t K .. (t+1) K - 1``) and stored in the file as
+float64 next to the targets (8 more bytes per synapse, only for such pathways). They are
+run-time values like the connectivity itself: new weights write a new file, never a new build.
+Pathways without them keep the homogeneous per-target weight ``j`` of the network.
 """
 from __future__ import annotations
 
@@ -27,7 +34,9 @@ from .connectivity import _njit
 HEADER = Path(__file__).with_name("bm_syn.h")
 #: Name of the connectivity file in the run folder (the binary opens it there).
 RUN_FILE = "bm_synapses.bin"
-_MAGIC = b"BMSYN001"
+_MAGIC = b"BMSYN002"
+#: Pathway names, target then source (``'EI'``: onto E from I).
+PATHWAY_NAMES = tuple(f"{X}{Y}" for X in POPULATIONS for Y in POPULATIONS)
 
 
 def header_source() -> str:
@@ -53,11 +62,131 @@ def delay_steps(conn_seed: int, pathway: str, n: int, dmin: float, dmax: float,
     return steps.astype(np.uint16)
 
 
+def _pathway_connections(N, K, conn_seed, x, y):
+    """(pre, post) of pathway x <- y (population indices), post-major (the file's input order)."""
+    from .connectivity import fixed_indegree
+
+    return fixed_indegree(int(N[x]), int(N[y]), int(K[x][y]),
+                          pathway_seed(conn_seed, POPULATIONS[x], POPULATIONS[y]),
+                          same_population=(x == y))
+
+
+def connections(net, connectivity_seed: int) -> dict:
+    """The recurrent synapses of ``net`` for one connectivity seed, in per-synapse-weight order.
+
+    Parameters
+    ----------
+    net : LIFNetwork
+        The network (read by duck typing: ``N``, ``K``).
+    connectivity_seed : int
+        Connectivity seed (>= 0), as given to ``simulate`` / ``sweep``.
+
+    Returns
+    -------
+    dict
+        Pathway (``'EE'``, ``'EI'``, ``'IE'``, ``'II'``: target then source; only pathways with
+        K > 0) -> ``(pre, post)`` int32 arrays of length ``N_target * K``: synapse ``e``
+        connects neuron ``pre[e]`` of the source population to neuron ``post[e]`` of the
+        target population (indices within each population). Synapses are post-major (``post``
+        is non-decreasing; target t's inputs are entries ``t K .. (t+1) K - 1``), the order
+        of the ``synapse_weights`` arrays of :func:`brianmodels.simulate` and of the delays.
+
+    Examples
+    --------
+    Weights growing with the presynaptic index (mean j_EE):
+
+    >>> pre, post = connections(net, 1)["EE"]                      # doctest: +SKIP
+    >>> w = net.j[0, 0] * 2 * (pre + 0.5) / net.N[0]               # doctest: +SKIP
+    >>> simulate(net, 20.0, synapse_weights={"EE": w})             # doctest: +SKIP
+    """
+    if int(connectivity_seed) != connectivity_seed or connectivity_seed < 0:
+        raise ValueError(f"connectivity_seed must be a non-negative integer; "
+                         f"got {connectivity_seed!r}")
+    K = np.asarray(net.K)
+    return {f"{POPULATIONS[x]}{POPULATIONS[y]}": _pathway_connections(net.N, K, connectivity_seed,
+                                                                        x, y)
+            for x in range(2) for y in range(2) if K[x][y] > 0}
+
+
+def check_weights(weights, N, K, name="synapse_weights") -> dict:
+    """Validate per-synapse weights against a structure (ValueError/TypeError naming the problem).
+
+    Parameters
+    ----------
+    weights : dict or None
+        Pathway (``'EE'``, ``'EI'``, ``'IE'``, ``'II'``) -> weights in mV (finite, >= 0;
+        magnitudes), shape ``(N_target * K,)`` or ``(N_target, K)``, in the order of
+        :func:`connections`.
+    N : (2,) int
+        Population sizes.
+    K : 2x2 int
+        In-degrees ``K[target][source]``.
+    name : str
+        Parameter name used in error messages.
+
+    Returns
+    -------
+    dict
+        Pathway -> read-only C-contiguous float64 arrays of shape ``(N_target * K,)``, in
+        :data:`PATHWAY_NAMES` order (empty for None).
+    """
+    if weights is None:
+        return {}
+    if not isinstance(weights, dict):
+        raise TypeError(f"{name} must be a dict pathway ('EE', 'EI', 'IE', 'II') -> array of "
+                        f"per-synapse weights (mV); got {type(weights).__name__}")
+    out = {}
+    for key in weights:
+        if key not in PATHWAY_NAMES:
+            raise ValueError(f"{name} keys must be among {list(PATHWAY_NAMES)} (target then "
+                             f"source); got {key!r}")
+    for key in PATHWAY_NAMES:
+        if key not in weights:
+            continue
+        x, y = POPULATIONS.index(key[0]), POPULATIONS.index(key[1])
+        n_tgt, k = int(N[x]), int(K[x][y])
+        if k == 0:
+            raise ValueError(f"{name}[{key!r}]: the network has no {key} synapses (K = 0)")
+        try:
+            w = np.asarray(weights[key], dtype=np.float64)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name}[{key!r}] must be an array of floats (mV)") from None
+        if w.shape not in ((n_tgt * k,), (n_tgt, k)):
+            raise ValueError(f"{name}[{key!r}] must have shape ({n_tgt * k},) = N_{key[0]} * "
+                             f"K_{key} (or ({n_tgt}, {k})), one weight per synapse in the order "
+                             f"of engine.connections(); got shape {w.shape}")
+        if not np.all(np.isfinite(w)) or np.any(w < 0):
+            raise ValueError(f"{name}[{key!r}] must be finite and >= 0 mV (magnitudes; the sign "
+                             f"comes from the source population)")
+        w = np.ascontiguousarray(w.reshape(-1))
+        w.setflags(write=False)
+        out[key] = w
+    return out
+
+
+def weights_digest(weights: dict) -> str:
+    """Short SHA-256 of validated per-synapse weights (cache and resume key; '' for none)."""
+    if not weights:
+        return ""
+    h = hashlib.sha256()
+    for key in sorted(weights):
+        h.update(key.encode() + np.ascontiguousarray(weights[key], np.float64).tobytes())
+    return h.hexdigest()[:16]
+
+
+def weights_summary(weights: dict) -> dict:
+    """JSON-able description of per-synapse weights: pathway -> mean, std (mV) and digest."""
+    return {key: {"mean": float(w.mean()), "std": float(w.std()),
+                  "sha256": weights_digest({key: w})} for key, w in weights.items()}
+
+
 @_njit
-def _csr_by_source(pre, K, n_src, tgt_off, offsets, targets, delays_in, delays_out):
+def _csr_by_source(pre, K, n_src, tgt_off, offsets, targets, delays_in, delays_out,
+                   weights_in, weights_out):
     """Rows by source of a post-major pathway (target t holds pre[t K : (t+1) K]).
 
     Within a row, targets ascend (the order of Brian2's synapse indices for that source).
+    Delays and weights (when given, in the input's synapse order) move with their synapse.
     """
     for e in range(pre.size):
         offsets[pre[e] + 1] += 1
@@ -65,16 +194,20 @@ def _csr_by_source(pre, K, n_src, tgt_off, offsets, targets, delays_in, delays_o
         offsets[s + 1] += offsets[s]
     fill = offsets[:-1].copy()
     with_delays = delays_in.size > 0
+    with_weights = weights_in.size > 0
     for e in range(pre.size):
         s = pre[e]
         pos = fill[s]
         targets[pos] = tgt_off + e // K
         if with_delays:
             delays_out[pos] = delays_in[e]
+        if with_weights:
+            weights_out[pos] = weights_in[e]
         fill[s] = pos + 1
 
 
-def write_connectivity(path, N, K, synapse, delays=None, *, conn_seed: int, dt: float):
+def write_connectivity(path, N, K, synapse, delays=None, weights=None, *, conn_seed: int,
+                       dt: float):
     """Write the recurrent connectivity of one seed to ``path`` (atomically).
 
     Parameters
@@ -90,6 +223,10 @@ def write_connectivity(path, N, K, synapse, delays=None, *, conn_seed: int, dt: 
     delays : dict, optional
         ``'EE'``-style pathway (target, source) -> ``(delay_min, delay_max)`` in s, for the
         pathways with delays.
+    weights : dict, optional
+        Pathway -> per-synapse weights (mV, magnitudes; float64 arrays of ``N_target * K``
+        in the order of :func:`connections`, as returned by :func:`check_weights`), for the
+        pathways with heterogeneous weights.
     conn_seed : int
         Connectivity seed (>= 0).
     dt : float
@@ -100,9 +237,8 @@ def write_connectivity(path, N, K, synapse, delays=None, *, conn_seed: int, dt: 
     int
         Number of synapses written.
     """
-    from .connectivity import fixed_indegree
-
     delays = delays or {}
+    weights = weights or {}
     path = Path(path)
     N = [int(n) for n in N]
     total = 0
@@ -114,8 +250,7 @@ def write_connectivity(path, N, K, synapse, delays=None, *, conn_seed: int, dt: 
             for x, y in paths:  # source-major: all E-sourced pathways first (Brian2's order)
                 X, Y = POPULATIONS[x], POPULATIONS[y]
                 k = int(K[x][y])
-                pre, _ = fixed_indegree(N[x], N[y], k, pathway_seed(conn_seed, X, Y),
-                                        same_population=(x == y))
+                pre, _ = _pathway_connections(N, K, conn_seed, x, y)
                 n = pre.size
                 dl = delays.get(f"{X}{Y}")
                 d_in = delay_steps(conn_seed, f"{X}{Y}", n, dl[0], dl[1], dt) if dl else \
@@ -123,18 +258,26 @@ def write_connectivity(path, N, K, synapse, delays=None, *, conn_seed: int, dt: 
                 offsets = np.zeros(N[y] + 1, np.int64)
                 targets = np.empty(n, np.int32)
                 d_out = np.empty(d_in.size, np.uint16)
-                _csr_by_source(pre, k, N[y], N[0] * x, offsets, targets, d_in, d_out)
+                w_in = weights.get(f"{X}{Y}")
+                w_in = np.zeros(0) if w_in is None else np.asarray(w_in, np.float64)
+                if w_in.size not in (0, n):
+                    raise ValueError(f"weights['{X}{Y}'] has {w_in.size} values; the pathway "
+                                     f"has {n} synapses")
+                w_out = np.empty(w_in.size, np.float64)
+                _csr_by_source(pre, k, N[y], N[0] * x, offsets, targets, d_in, d_out, w_in, w_out)
                 del pre
                 kind = {"delta": 0, "exp": 1}[synapse[x][y]]
                 head = np.array([x, y, kind, int(dl is not None), N[0] * y, N[y], N[0] * x, N[x],
-                                 int(d_in.max()) if d_in.size else 0, 0], np.int32)
+                                 int(d_in.max()) if d_in.size else 0, int(w_out.size > 0)],
+                                np.int32)
                 fh.write(head.tobytes() + np.int64(n).tobytes())
                 offsets.tofile(fh)
                 targets.tofile(fh)
                 if d_out.size:
                     d_out.tofile(fh)
-                pad = (-fh.tell()) % 8
-                fh.write(b"\0" * pad)
+                fh.write(b"\0" * ((-fh.tell()) % 8))
+                if w_out.size:  # 8-byte aligned float64
+                    w_out.tofile(fh)
                 total += n
         os.replace(tmp, path)
     except BaseException:
@@ -153,7 +296,8 @@ def read_connectivity(path) -> dict:
         ``'EE'``-style pathway (target, source) -> dict with ``kind`` ('delta'/'exp'),
         ``src_off``, ``n_src``, ``tgt_off``, ``n_tgt``, ``max_delay`` (steps), ``offsets``
         (int64, n_src + 1), ``targets`` (int32 group indices, grouped by source) and ``delays``
-        (uint16 steps, or None).
+        (uint16 steps, or None) and ``weights`` (float64 mV per synapse, in the order of
+        ``targets``, or None).
     """
     buf = np.memmap(path, dtype=np.uint8, mode="r")
     if bytes(buf[:8]) != _MAGIC:
@@ -164,7 +308,8 @@ def read_connectivity(path) -> dict:
         h = buf[off:off + 40].view(np.int32)
         n = int(buf[off + 40:off + 48].view(np.int64)[0])
         off += 48
-        x, y, kind, has_delay, src_off, n_src, tgt_off, n_tgt, max_delay = (int(v) for v in h[:9])
+        x, y, kind, has_delay, src_off, n_src, tgt_off, n_tgt, max_delay, has_w = \
+            (int(v) for v in h[:10])
         offsets = buf[off:off + 8 * (n_src + 1)].view(np.int64)
         off += 8 * (n_src + 1)
         targets = buf[off:off + 4 * n].view(np.int32)
@@ -174,7 +319,12 @@ def read_connectivity(path) -> dict:
             delays = buf[off:off + 2 * n].view(np.uint16)
             off += 2 * n
         off += (-off) % 8
+        weights = None
+        if has_w:
+            weights = buf[off:off + 8 * n].view(np.float64)
+            off += 8 * n
         out[f"{POPULATIONS[x]}{POPULATIONS[y]}"] = dict(
             kind=("delta", "exp")[kind], src_off=src_off, n_src=n_src, tgt_off=tgt_off,
-            n_tgt=n_tgt, max_delay=max_delay, offsets=offsets, targets=targets, delays=delays)
+            n_tgt=n_tgt, max_delay=max_delay, offsets=offsets, targets=targets, delays=delays,
+            weights=weights)
     return out

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from . import analysis, build, fastrng, inputs
+from . import analysis, build, engine, fastrng, inputs
 from .result import SimulationResult
 from ..network import LIFNetwork, POPULATIONS
 from ..units import to_float
@@ -167,6 +167,11 @@ class Point:
         Per-neuron overrides ``{'mu', 'sigma', 'tau', 'theta', 'v_reset', 't_ref'}`` -> (N,) arrays.
     poisson_rates : (n_inputs,) float or None
         Rates of the Poisson input populations (Hz).
+    poisson_weights : (n_inputs, 2) float or None
+        Weights of the Poisson inputs onto E and I (mV).
+    synapse_weights : dict
+        Per-synapse recurrent weights, pathway -> (N_target * K,) float64 (mV), validated by
+        :func:`check_synapse_weights`; pathways not in it keep ``net.j``.
     labels : dict
         Extra columns for the result table (sweep values).
     """
@@ -179,6 +184,7 @@ class Point:
     neuron_params: dict = field(default_factory=dict)
     poisson_rates: object = None
     poisson_weights: object = None
+    synapse_weights: dict = field(default_factory=dict)
     labels: dict = field(default_factory=dict)
 
 
@@ -196,6 +202,37 @@ def check_neuron_params(neuron_params, net):
             raise ValueError("neuron_params['t_ref'] must be >= 0 s")
         out[k] = arr
     return out
+
+
+def check_synapse_weights(synapse_weights, net, synapses="compressed"):
+    """Validate per-synapse recurrent weights (before any compile).
+
+    Parameters
+    ----------
+    synapse_weights : dict or None
+        Pathway (``'EE'``, ``'EI'``, ``'IE'``, ``'II'``: target then source) -> weights in mV
+        (finite, >= 0, magnitudes: the sign comes from the source population), one per
+        synapse, shape ``(N_target * K,)`` (or ``(N_target, K)``) in the order of
+        :func:`brianmodels.lif.engine.connections`.
+    net : LIFNetwork
+    synapses : {'compressed', 'brian2'}
+        Only the compressed engine takes per-synapse weights.
+
+    Returns
+    -------
+    dict
+        Pathway -> read-only float64 arrays (empty for None).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming ``synapse_weights`` and the allowed values.
+    """
+    w = engine.check_weights(synapse_weights, net.N, net.K)
+    if w and synapses != "compressed":
+        raise ValueError(f"synapse_weights need synapses='compressed' (the bm_syn.h engine); "
+                         f"got synapses={synapses!r}")
+    return w
 
 
 # ------------------------------------------------------------------------------ run-time values
@@ -351,7 +388,8 @@ def _poisson_mean(point, spec, x):
 def run_point(b: build.Build, st: Settings, point: Point, index: int = 0,
               workdir=None) -> SimulationResult:
     """Run the compiled build ``b`` once for ``point`` and measure (no compile)."""
-    files = build.connectivity_files(b, point.connectivity_seed, _delays(point.net, b))
+    files = build.connectivity_files(b, point.connectivity_seed, _delays(point.net, b),
+                                     point.synapse_weights)
     out = build.run_binary(b, run_args(point, st, b.spec), files, workdir=workdir)
     return _measure(point, st, b, out, index)
 
@@ -405,8 +443,8 @@ def poisson_structure(poisson_inputs, net):
 def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.0, warmup=2.0,
              seed=1, connectivity_seed=None, dt=None, rate_bin=None, input_dt=None,
              record_spikes=None, record_currents=None, neuron_params=None,
-             poisson_inputs=None, poisson_rates=None, synapses="compressed",
-             progress=True) -> SimulationResult:
+             poisson_inputs=None, poisson_rates=None, synapse_weights=None,
+             synapses="compressed", progress=True) -> SimulationResult:
     """Simulate a LIF E-I network once (compiling it only if no cached build exists).
 
     Parameters
@@ -451,6 +489,15 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         :func:`poisson_structure`.
     poisson_rates : float or sequence, optional
         Rates of the Poisson input populations in Hz.
+    synapse_weights : dict, optional
+        Heterogeneous recurrent weights: pathway (``'EE'``, ``'EI'``, ``'IE'``, ``'II'``,
+        target then source) -> one weight per synapse in mV (magnitudes >= 0; the sign comes
+        from the source population), an array of ``N_target * K`` values in the synapse order
+        of :func:`brianmodels.lif.engine.connections` ``(net, connectivity_seed)`` (post-major:
+        target t's inputs at ``t K .. (t+1) K - 1``). Pathways not given keep ``net.j``.
+        Run-time values (a new set of weights writes a connectivity file, never a new build);
+        compressed synapses only. Exponential synapses get area ``w`` per spike (Eq 11), and
+        ``input_E`` / ``input_I`` and balance factors count ``w``.
     synapses : {'compressed', 'brian2'}
         Recurrent synapses as compressed connectivity propagated by ``bm_syn.h`` (default:
         4 bytes per synapse, fast start-up; :mod:`brianmodels.lif.engine`) or as Brian2
@@ -463,8 +510,9 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     SimulationResult
         ``.table`` has one row per population with ``population``, ``rate`` (Hz, after the
         warm-up), CV_ISI and balance-factor statistics, inputs, seed, duration, ...;
-        ``.params`` describes the run, with ``build_key`` (the compiled build's cache key) and
-        ``compiled`` (True if this call compiled it, False for a cache hit).
+        ``.params`` describes the run, with ``build_key`` (the compiled build's cache key),
+        ``compiled`` (True if this call compiled it, False for a cache hit) and
+        ``synapse_weights`` (pathway -> mean, std in mV and a digest; {} without).
 
     Raises
     ------
@@ -482,14 +530,15 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
     seed = _seed(seed, "seed")
     cseed = seed if connectivity_seed is None else _seed(connectivity_seed, "connectivity_seed")
+    sw = check_synapse_weights(synapse_weights, net, st.synapses)
     point = Point(protocol=proto, seed=seed, connectivity_seed=cseed, net=net, warmup=warm,
                   neuron_params=check_neuron_params(neuron_params, net),
-                  poisson_rates=poisson_rates, poisson_weights=pweights)
+                  poisson_rates=poisson_rates, poisson_weights=pweights, synapse_weights=sw)
     b = build.get_build(st.spec(net), progress=progress)
     res = run_point(b, st, point)
     res.params = params_dict(net, st, warmup=warm, seed=seed, connectivity_seed=cseed,
                              input=proto.to_dict(), build_key=b.directory.name,
-                             compiled=not b.cached)
+                             compiled=not b.cached, synapse_weights=engine.weights_summary(sw))
     return res
 
 

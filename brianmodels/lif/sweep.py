@@ -1,7 +1,8 @@
 """Many simulations of one compiled network: ``sweep(net, mu_ext=np.arange(0, 51, 2.5), ...)``.
 
 All points share ONE standalone build (compiled once, or found in the on-disk cache); each
-point re-runs the binary with its own inputs, seeds and parameter values. Points run in
+point re-runs the binary with its own inputs, seeds and parameter values (network values,
+per-neuron arrays, per-synapse weights: all run-time values). Points run in
 parallel as separate processes — the compiled binaries, driven from a thread pool — on all
 local cores by default, or as tasks on a Dask cluster (``scheduler=`` an address, a
 ``dask.distributed.Client``, or ``'local-dask'`` for a local cluster).
@@ -22,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import build, inputs
+from . import build, engine, inputs
 from . import simulate as sim
 from .result import SimulationResult
 from ..network import LIFNetwork
@@ -53,16 +54,21 @@ def _protocols(mu_ext, r, mu_I, protocols):
     return [inputs.Constant(e, i) for e, i in zip(mE, mI)]
 
 
-def _variants(net, variants):
+def _variants(net, variants, synapses="compressed"):
+    """(network, neuron_params, synapse_weights, labels) of each variant, validated."""
     if variants is None:
-        return [(net, {}, {})]
+        return [(net, {}, {}, {})]
     out = []
     for k, v in enumerate(variants):
         if not isinstance(v, dict):
             raise TypeError(f"variants[{k}] must be a dict of LIFNetwork fields (and optionally "
-                            f"'neuron_params'); got {type(v).__name__}")
+                            f"'neuron_params', 'synapse_weights'); got {type(v).__name__}")
         v = dict(v)
         npar = v.pop("neuron_params", None)
+        try:
+            sw = sim.check_synapse_weights(v.pop("synapse_weights", None), net, synapses)
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"variants[{k}]: {err}") from None
         n = net.replace(**v) if v else net
         for f in ("N", "K", "synapse"):
             if not np.array_equal(getattr(n, f), getattr(net, f)):
@@ -72,8 +78,11 @@ def _variants(net, variants):
                 (np.any(n.t_ref > 0) != np.any(net.t_ref > 0)):
             raise ValueError(f"variants[{k}] switches delays or refractoriness on/off (structure)")
         labels = {f"variant_{key}": json.dumps(np.asarray(val).tolist()) for key, val in v.items()}
+        if sw:  # mean, std (mV) and digest per pathway, not the arrays
+            labels["variant_synapse_weights"] = json.dumps(engine.weights_summary(sw),
+                                                           sort_keys=True)
         labels["variant"] = k
-        out.append((n, sim.check_neuron_params(npar, net), labels))
+        out.append((n, sim.check_neuron_params(npar, net), sw, labels))
     return out
 
 
@@ -89,6 +98,7 @@ def _point_hash(key, point: sim.Point, st) -> str:
                         sort_keys=True, default=str).encode())
     for k in sorted(point.neuron_params):
         h.update(k.encode() + point.neuron_params[k].tobytes())
+    h.update(engine.weights_digest(point.synapse_weights).encode())
     return h.hexdigest()[:12]
 
 
@@ -137,9 +147,14 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         Noise seeds, one point each (default ``(1,)``).
     variants : sequence of dict, optional
         Changes of run-time network values per point, ``LIFNetwork.replace`` keywords (``j``,
-        ``tau``, ``sigma_ext``, ``theta``, ``v_reset``, ``t_ref``, ``tau_s``, delays) and an
-        optional ``'neuron_params'`` dict of per-neuron arrays; the structure (N, K, synapse
-        kinds) must stay the same.
+        ``tau``, ``sigma_ext``, ``theta``, ``v_reset``, ``t_ref``, ``tau_s``, delays), an
+        optional ``'neuron_params'`` dict of per-neuron arrays and an optional
+        ``'synapse_weights'`` dict of per-synapse weights (pathway -> ``N_target * K`` values
+        in mV, in the order of :func:`brianmodels.lif.engine.connections` for
+        ``connectivity_seed``; see :func:`brianmodels.lif.simulate.simulate`); the structure
+        (N, K, synapse kinds) must stay the same. All variants share the build; weights are
+        summarised in a ``variant_synapse_weights`` column (mean, std in mV and a digest per
+        pathway).
     poisson_rates : sequence, optional
         Rates (Hz) of the Poisson input populations, one entry (float or per-population
         sequence) per point.
@@ -175,7 +190,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     seeds = [sim._seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
     if not seeds:
         raise ValueError("seeds must not be empty")
-    vlist = _variants(net, variants)
+    vlist = _variants(net, variants, synapses)
     timed = {p.timed for p in protos}
     if len(timed) != 1:
         raise ValueError("protocols must all be constant or all time-dependent (one build)")
@@ -191,13 +206,13 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     if n_jobs is not None and (int(n_jobs) != n_jobs or n_jobs < 1):
         raise ValueError(f"n_jobs must be a positive integer; got {n_jobs!r}")
     points = []
-    for proto, seed, (n, npar, labels), pr in itertools.product(protos, seeds, vlist, prates):
+    for proto, seed, (n, npar, sw, labels), pr in itertools.product(protos, seeds, vlist, prates):
         lab = dict(labels)
         if pr is not None:
             lab["poisson_rates"] = json.dumps(np.atleast_1d(pr).tolist())
         points.append(sim.Point(protocol=proto, seed=seed, connectivity_seed=cseed, net=n,
                                 warmup=warm, neuron_params=npar, poisson_rates=pr,
-                                poisson_weights=pweights, labels=lab))
+                                poisson_weights=pweights, synapse_weights=sw, labels=lab))
     spec = st.spec(net)
     key = build.spec_key(spec)
     folder = None if out is None else Path(out)
