@@ -7,9 +7,9 @@ generates it (this package's equation and RNG sources, the Brian2 version, compi
 key is the SHA-256 of that description, so the key is known *before* Brian2 is imported: a
 cache hit never touches Brian2.
 
-Everything else — weights, time constants, thresholds, noise, inputs, seeds, initial voltages,
-the connectivity itself and the per-connection delays (same counts for every seed, because the
-in-degree is fixed) — is given to the compiled binary at run time: per-neuron variables through
+Everything else — weights (per pathway, or per synapse), time constants, thresholds, noise,
+inputs, seeds, initial voltages, the connectivity itself and the per-connection delays (same
+counts for every seed, because the in-degree is fixed) — is given to the compiled binary at run time: per-neuron variables through
 Brian2's ``run_args`` command-line format, and connectivity as a file per connectivity seed
 (cached next to the build): by default the recurrent pathways are compressed rows read and
 propagated by ``bm_syn.h`` (:mod:`brianmodels.lif.engine`: 4 bytes per synapse, no Brian2

@@ -127,8 +127,16 @@ def check_weights(weights, N, K, name="synapse_weights") -> dict:
     Returns
     -------
     dict
-        Pathway -> read-only C-contiguous float64 arrays of shape ``(N_target * K,)``, in
-        :data:`PATHWAY_NAMES` order (empty for None).
+        Pathway -> read-only C-contiguous float64 arrays of shape ``(N_target * K,)`` (views of
+        the given arrays when they already are float64), in :data:`PATHWAY_NAMES` order
+        (empty for None).
+
+    Raises
+    ------
+    TypeError
+        ``weights`` is not a dict, or a value is not numeric.
+    ValueError
+        Unknown pathway, pathway with K = 0, wrong shape, non-finite or negative weights.
     """
     if weights is None:
         return {}
@@ -158,7 +166,7 @@ def check_weights(weights, N, K, name="synapse_weights") -> dict:
         if not np.all(np.isfinite(w)) or np.any(w < 0):
             raise ValueError(f"{name}[{key!r}] must be finite and >= 0 mV (magnitudes; the sign "
                              f"comes from the source population)")
-        w = np.ascontiguousarray(w.reshape(-1))
+        w = np.ascontiguousarray(w.reshape(-1)).view()  # a view: the caller's array stays writable
         w.setflags(write=False)
         out[key] = w
     return out
