@@ -96,7 +96,7 @@ def fingerprint() -> str:
 
     h = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("equations.py", "bm_rng.h", "bm_syn.h"):
+    for name in ("equations.py", "bm_rng.h", "bm_syn.h", "engine.py"):  # engine: file format
         h.update((here / name).read_bytes())
     for f in (_generate, _only_write, synapse_objects, _connect_arrays, fastrng.brian2_functions,
               stop_function, _propagate_function):
