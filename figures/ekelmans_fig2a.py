@@ -1,13 +1,15 @@
 """Ekelmans et al. (2023) Fig 2A: the supersaturating network, spiking simulation vs SSN and Phi_sc.
 
 Protocol. The paper drove the N = 4000 network with a slow ramp (mu_E = mu_I from 0 to 50 mV/s
-over 50 s, r = 1). Here each input is simulated as its own steady-state run (one compiled
-binary re-run for every input, in parallel) -- the same curve without ramp lag, and what the
-theory predicts. Default: 21 inputs 0, 2.5, ..., 50 mV/s, 11 s each with 1 s warm-up;
-``--quick``: 11 inputs, 3 s each.
+over 50 s, r = 1). Both are run here: the paper's ramp (rates in 1-s windows, i.e. 1 mV/s of
+input each; ``presets.info('supersaturating')['protocol']``), and each input as its own
+steady-state run (one compiled binary re-run for every input, in parallel) -- the same curve
+without ramp lag, and what the theory predicts. Default: 21 inputs 0, 2.5, ..., 50 mV/s, 11 s
+each with 1 s warm-up, and the 50-s ramp; ``--quick``: 11 inputs, 3 s each, and a 10-s ramp.
 
-Panels: nu_E and nu_I versus mu_ext; simulation (points) over the SSN (power-law fit, Eq 1-3)
-and the Ricciardi self-consistent rates Phi_sc (Eq 12-14); stable branches solid.
+Panels: nu_E and nu_I versus mu_ext; steady-state simulation (points) and the ramp (thin line)
+over the SSN (power-law fit, Eq 1-3) and the Ricciardi self-consistent rates Phi_sc (Eq 12-14);
+stable branches solid.
 """
 from __future__ import annotations
 
@@ -43,6 +45,35 @@ def regime_lines(ssn, r=1.0) -> list[str]:
     return lines
 
 
+def ramp_rates(net, quick: bool, window: float = 1.0):
+    """The paper's input ramp (0 -> 50 mV/s, r = 1; 50 s, or 10 s with ``quick``): population
+    rates averaged over ``window``-s windows, with the mean input of each window.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``t_start, t_stop, population, mu_E, mu_I, rate`` [s, s, -, mV/s, mV/s, Hz].
+    """
+    import pandas as pd
+
+    from brianmodels import simulate
+    from brianmodels.lif.inputs import from_preset, ramp
+
+    proto = ramp([(0.0, 0.0), (10.0, 50.0)], r=1.0) if quick else from_preset(PRESET)
+    T = float(proto.t[-1])
+    res = simulate(net, protocol=proto, duration=T, warmup=window, seed=2, progress=False)
+    r = res.rates
+    rows = []
+    for k in range(int(round(T / window))):
+        lo, hi = k * window, (k + 1) * window
+        w = r[(r["t"] >= lo) & (r["t"] < hi)]
+        for X, g in w.groupby("population"):
+            mu = proto.mean(lo, hi)
+            rows.append(dict(t_start=lo, t_stop=hi, population=X, mu_E=float(mu[0]),
+                             mu_I=float(mu[1]), rate=float(g["rate"].mean())))
+    return pd.DataFrame(rows)
+
+
 def run(out, quick: bool = False, n_jobs=None) -> str:
     """Simulate, solve, compare and draw Fig 2A into ``out``; return the text summary."""
     import matplotlib
@@ -63,9 +94,16 @@ def run(out, quick: bool = False, n_jobs=None) -> str:
                 out=out / "ekelmans_fig2a_runs", n_jobs=n_jobs)
     ssn, curves = theory(net, np.linspace(0.0, 50.0, 201))
     cmp = compare(sim.table, curves)  # dense branches, interpolated at the simulated inputs
+    ramp = ramp_rates(net, quick)
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
     cmp.plot(axes)
+    T_ramp = ramp["t_stop"].max()
+    for ax, X in zip(axes, ("E", "I")):
+        g = ramp[ramp["population"] == X]
+        ax.plot(g["mu_E"], g["rate"], "-", color="0.35", lw=0.8,
+                label=f"LIF, {T_ramp:g}-s ramp (paper's protocol)")
+        ax.legend(fontsize=7, frameon=False)
     fig.suptitle(f"Fig 2A: supersaturating network (N = {net.N_total}, J = {np.round(net.J.ravel(), 2).tolist()} mV, "
                  f"r = 1)", fontsize=10)
     axes[1].axhline(ssn.supersaturation_threshold(1.0), color="0.6", lw=0.8, ls=":",
@@ -78,6 +116,13 @@ def run(out, quick: bool = False, n_jobs=None) -> str:
     for name, table in curves.items():
         save_csv(table, out / f"ekelmans_fig2a_{name.lower()}.csv")
     save_csv(cmp.table, out / "ekelmans_fig2a_comparison.csv")
+    save_csv(ramp, out / "ekelmans_fig2a_ramp.csv")
     save_json(dict(network=net.to_dict(), mu_sim=mu_sim.tolist(), duration=duration, warmup=warmup,
                    quick=quick, ssn=ssn.to_dict()), out / "ekelmans_fig2a_params.json")
-    return "\n".join(regime_lines(ssn) + ["", cmp.report()])
+    peak = lambda t: t.loc[t["rate"].idxmax(), "mu_E"]  # noqa: E731
+    ramp_E = ramp[ramp["population"] == "E"]
+    sim_E = sim.table[sim.table["population"] == "E"]
+    ramp_line = (f"Ramp ({T_ramp:g} s, 1-s windows): E peaks at mu = {peak(ramp_E):.1f} mV/s "
+                 f"({ramp_E['rate'].max():.2f} Hz); steady-state runs: {peak(sim_E):.1f} mV/s "
+                 f"({sim_E['rate'].max():.2f} Hz)")
+    return "\n".join(regime_lines(ssn) + [ramp_line, "", cmp.report()])
