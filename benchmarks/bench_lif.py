@@ -12,7 +12,8 @@
    2 parallel runs, then the same points again on the warm cache with 1 and 2 runs (parallel
    efficiency).
 3. ``--scale N``: the Fig 6 network at total size N (``scaled(N)``, mu scaled by ``mu_scale``)
-   for a short run: peak memory (RSS) of build and run, bytes per synapse.
+   for a short run: first call (compile + connectivity) and a later call, peak RSS of the
+   simulation binary (polled with psutil) and of the driver, bytes per synapse.
 
 "RTF run" is CPU time of the network run per simulated second for all three (Brian2 measures
 its run with ``std::clock``; NEST's ``Simulate`` is timed with ``time.process_time`` in a
@@ -408,37 +409,50 @@ def bench_fig2a():
 
 
 _SCALE_SCRIPT = r'''
-import sys, time, resource, json
+import sys, time, resource, json, threading
+import psutil
 from brianmodels import presets
 from brianmodels.lif.simulate import simulate
 N = int(sys.argv[1]); T = float(sys.argv[2])
 net = presets.get("supersaturating").scaled(N)
-t0 = time.perf_counter()
-res = simulate(net, mu_ext=20.0 * net.mu_scale(N), duration=T, warmup=T / 2, record_spikes=0,
-               progress=False)
-wall = time.perf_counter() - t0
+kw = dict(mu_ext=20.0 * net.mu_scale(N), duration=T, warmup=T / 2, record_spikes=0, progress=False)
+peak, done = [0], []
+def poll():  # RSS of the simulation binary itself ("main"); Linux would report the parent's peak
+    me = psutil.Process()
+    while not done:
+        for c in me.children(recursive=True):
+            try:
+                if c.name() == "main":
+                    peak[0] = max(peak[0], c.memory_info().rss)
+            except psutil.Error:
+                pass
+        time.sleep(0.05)
+threading.Thread(target=poll, daemon=True).start()
+t0 = time.perf_counter(); first = simulate(net, **kw); t_first = time.perf_counter() - t0
+t0 = time.perf_counter(); res = simulate(net, **kw); t_later = time.perf_counter() - t0
+done.append(1)
 row = res.table.iloc[0]
-print("RESULT", json.dumps({"N": N, "synapses": int(net.n_synapses), "wall": wall,
+print("RESULT", json.dumps({"N": N, "synapses": int(net.n_synapses), "first": t_first, "later": t_later,
       "binary": float(row.wall_seconds), "run": float(row.run_seconds),
       "rate_E": float(res.rate("E")[0]), "rate_I": float(res.rate("I")[0]),
-      "maxrss_children_kB": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
-      "maxrss_self_kB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+      "binary_rss_B": peak[0], "driver_rss_kB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
 '''
 
 
 def bench_scale(N, T=0.2):
-    """Peak RSS of the largest child (build or run) and of the driver for a size-N network."""
+    """Size-N Fig 6 network: first call (compile + connectivity) and a later call, peak RSS of the
+    simulation binary (polled) and of the driver (which generates the connectivity)."""
     proc = subprocess.run([sys.executable, "-c", _SCALE_SCRIPT, str(N), str(T)],
                           capture_output=True, text=True)
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT"):
             d = json.loads(line[6:])
-            peak = max(d["maxrss_children_kB"], d["maxrss_self_kB"]) * 1024
-            print(f"scale N={N}: {d['synapses']:.3g} synapses, first call {d['wall']:.0f} s "
-                  f"(binary {d['binary']:.1f} s, network run {d['run']:.1f} s for {T} s: "
-                  f"RTF {d['run'] / T:.1f}); peak RSS child {d['maxrss_children_kB'] / 2**20:.2f} GB, "
-                  f"driver {d['maxrss_self_kB'] / 2**20:.2f} GB -> {peak / d['synapses']:.1f} "
-                  f"bytes/synapse; rates E {d['rate_E']:.2f} I {d['rate_I']:.2f} Hz")
+            S = d["synapses"]
+            print(f"scale N={N}: {S:.3g} synapses, first call {d['first']:.1f} s, later call "
+                  f"{d['later']:.2f} s (binary {d['binary']:.2f} s, network run {d['run']:.2f} s for {T} s: "
+                  f"RTF {d['run'] / T:.1f}); peak RSS binary {d['binary_rss_B'] / 2**30:.2f} GB "
+                  f"({d['binary_rss_B'] / S:.2f} B/synapse, pages touched), driver "
+                  f"{d['driver_rss_kB'] / 2**20:.2f} GB; rates E {d['rate_E']:.3f} I {d['rate_I']:.3f} Hz")
             return d
     print(f"scale N={N} failed:", proc.stderr[-2000:])
     return None
