@@ -120,3 +120,31 @@ def draw_balance(ax, per, cvs, J, mu_ext):
     ax.axhline(1, color="0.6", ls=":", lw=0.8)
     ax.set_ylabel("balance factor BF")
     return bf_mf
+
+
+def ramp_windows(net, protocol, *, window=1.0, dt=None, seed=2):
+    """Simulate ``net`` along a time-dependent input ``protocol`` (the papers' slow ramps) and
+    average the population rates over consecutive ``window``-s windows.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``t_start, t_stop, t_mid, population, mu_E, mu_I, rate`` [s, s, s, -, mV/s, mV/s, Hz];
+        the inputs are the window means of the protocol.
+    """
+    from brianmodels import simulate
+
+    T = float(protocol.t[-1])
+    res = simulate(net, protocol=protocol, duration=T, warmup=window, dt=dt, seed=seed,
+                   progress=False)
+    r = res.rates
+    rows = []
+    for k in range(int(round(T / window))):
+        lo, hi = k * window, (k + 1) * window
+        mu = protocol.mean(lo, hi)
+        w = r[(r["t"] >= lo) & (r["t"] < hi)]
+        for X, g in w.groupby("population"):
+            rows.append(dict(t_start=lo, t_stop=hi, t_mid=(lo + hi) / 2, population=X,
+                             mu_E=float(mu[0]), mu_I=float(mu[1]), rate=float(g["rate"].mean())))
+    return pd.DataFrame(rows)
+

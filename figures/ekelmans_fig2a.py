@@ -17,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ._ekelmans_common import ramp_windows
+
 DESCRIPTION = "Fig 2A (Ekelmans 2023): supersaturating network, simulation vs SSN and Phi_sc"
 PRESET = "supersaturating"
 
@@ -45,33 +47,11 @@ def regime_lines(ssn, r=1.0) -> list[str]:
     return lines
 
 
-def ramp_rates(net, quick: bool, window: float = 1.0):
-    """The paper's input ramp (0 -> 50 mV/s, r = 1; 50 s, or 10 s with ``quick``): population
-    rates averaged over ``window``-s windows, with the mean input of each window.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``t_start, t_stop, population, mu_E, mu_I, rate`` [s, s, -, mV/s, mV/s, Hz].
-    """
-    import pandas as pd
-
-    from brianmodels import simulate
+def paper_ramp(quick: bool):
+    """The paper's input ramp, 0 -> 50 mV/s at r = 1 over 50 s (``quick``: over 10 s)."""
     from brianmodels.lif.inputs import from_preset, ramp
 
-    proto = ramp([(0.0, 0.0), (10.0, 50.0)], r=1.0) if quick else from_preset(PRESET)
-    T = float(proto.t[-1])
-    res = simulate(net, protocol=proto, duration=T, warmup=window, seed=2, progress=False)
-    r = res.rates
-    rows = []
-    for k in range(int(round(T / window))):
-        lo, hi = k * window, (k + 1) * window
-        w = r[(r["t"] >= lo) & (r["t"] < hi)]
-        for X, g in w.groupby("population"):
-            mu = proto.mean(lo, hi)
-            rows.append(dict(t_start=lo, t_stop=hi, population=X, mu_E=float(mu[0]),
-                             mu_I=float(mu[1]), rate=float(g["rate"].mean())))
-    return pd.DataFrame(rows)
+    return ramp([(0.0, 0.0), (10.0, 50.0)], r=1.0) if quick else from_preset(PRESET)
 
 
 def run(out, quick: bool = False, n_jobs=None) -> str:
@@ -94,7 +74,7 @@ def run(out, quick: bool = False, n_jobs=None) -> str:
                 out=out / "ekelmans_fig2a_runs", n_jobs=n_jobs)
     ssn, curves = theory(net, np.linspace(0.0, 50.0, 201))
     cmp = compare(sim.table, curves)  # dense branches, interpolated at the simulated inputs
-    ramp = ramp_rates(net, quick)
+    ramp = ramp_windows(net, paper_ramp(quick))
 
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.8), constrained_layout=True)
     cmp.plot(axes)

@@ -9,7 +9,9 @@
 
 Protocol here: each point of the paper's ramps is simulated as its own constant-input run (steady
 state, no ramp lag) of ONE compiled build shared by A and B (the two networks differ only in a
-weight, a run-time value), at the paper's dt = 0.1 ms. Theory: SSN (Eqs 1-3, dashed) and Phi_sc
+weight, a run-time value), at the paper's dt = 0.1 ms; the paper's ramps themselves (A: 0 -> 100
+mV/s over 50 s; B: the two 50-s legs; ``--quick``: 10 s and 2 x 5 s) are run too and drawn as
+thin lines (rates in 1-s windows; 0.5 s with ``--quick``). Theory: SSN (Eqs 1-3, dashed) and Phi_sc
 (Eq 14, dotted), compared at the simulated inputs. Default: 11 + 7 (A) and 11 + 11 (B) points,
 10 s each (2 s warm-up): ~8 min on 2 cores. ``--quick``: 6 + 4 (A) and 5 + 5 (B) points of 5 s (1 s
 warm-up; not shorter because the paradoxical dip of nu_I is only ~1-3 %): ~1.5 min CPU (~45 s on
@@ -22,7 +24,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ._ekelmans_common import COLORS, plot_branches, theory_long
+from ._ekelmans_common import COLORS, plot_branches, ramp_windows, theory_long
 from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 3 (Ekelmans 2023): Allen V1 network (saturation, r = 1.5 supersaturation) and ISN variant"
@@ -36,6 +38,17 @@ def protocol_B(n):
     bp = np.array(presets.info("allen_v1_isn")["protocol"], float)  # (t, mu_E, mu_I) breakpoints
     t = np.r_[np.linspace(bp[0, 0], bp[1, 0], n), np.linspace(bp[1, 0], bp[2, 0], n)[1:]]
     return t, np.interp(t, bp[:, 0], bp[:, 1]), np.interp(t, bp[:, 0], bp[:, 2])
+
+
+def _paper_ramp(preset, T=None):
+    """The paper's input protocol of ``preset`` (time-dependent), compressed to ``T`` s if given."""
+    from brianmodels.lif.inputs import from_preset, ramp
+
+    p = from_preset(preset)
+    if T is None:
+        return p
+    t = np.asarray(p.t, float)
+    return ramp(np.c_[t * T / t[-1], p.mu_E, p.mu_I])
 
 
 def run(out, quick: bool = False) -> str:
@@ -81,6 +94,12 @@ def run(out, quick: bool = False) -> str:
                     label=f"LIF {X}" if r == 1 else None)
         cmp = compare(simA[simA["r"] == r], th)
         lines.append(f"A, Allen V1, r = {r:g}:\n  " + cmp.report().replace("\n", "\n  "))
+    rampA = ramp_windows(netA, _paper_ramp("allen_v1", 10.0 if quick else None), dt=dt,
+                         window=0.5 if quick else 1.0)
+    for X in ("E", "I"):
+        g = rampA[rampA["population"] == X]
+        axA.plot(g["mu_E"], g["rate"], ls=(0, (1, 1)), color=COLORS[X], lw=1.1,
+                 label=f"LIF {X}, paper's ramp")
     axA.set_xlabel(r"external input $\mu^{ext}$ (mV/s)")
     axA.set_ylabel("firing rate (Hz)")
     axA.set_title(f"A: Allen V1 network, r = 1 (J = {np.round(netA.J.ravel(), 2).tolist()} mV)")
@@ -109,6 +128,13 @@ def run(out, quick: bool = False) -> str:
                       label=rf"$\Phi_{{sc}}$ {X}")
         d = simB[simB["population"] == X]
         axB.plot(d["t_protocol"], d["rate"], "o", color=COLORS[X], mfc="none", ms=5, label=f"LIF {X}")
+    rampB = ramp_windows(netB, _paper_ramp("allen_v1_isn", 10.0 if quick else None), dt=dt,
+                         window=0.5 if quick else 1.0)
+    T_B = float(rampB["t_stop"].max())
+    for X in ("E", "I"):  # on the protocol's time axis (quick: compressed 10x)
+        g = rampB[rampB["population"] == X]
+        axB.plot(g["t_mid"] * 100.0 / T_B, g["rate"], ls=(0, (1, 1)), color=COLORS[X], lw=1.1,
+                 label=f"LIF {X}, paper's ramp")
     d = simB[(simB["population"] == "I") & (simB["t_protocol"] >= 50)]
     plot_branches(insB, pathB[leg2], "nu_I", x="mu_I", color=COLORS["I"], ls=(0, (4, 2)))
     plot_branches(insB, phiB[phiB["t_protocol"] >= 50], "nu_I", x="mu_I", color=COLORS["I"], lw=0.8, alpha=0.6)
@@ -126,7 +152,7 @@ def run(out, quick: bool = False) -> str:
     axB.set_xticklabels([])
     axBmu.plot(td, mEd, color=COLORS["E"], label=r"$\mu^{ext}_E$")
     axBmu.plot(td, mId, color=COLORS["I"], label=r"$\mu^{ext}_I$")
-    axBmu.set_xlabel("protocol time (s) (each point simulated at constant input)")
+    axBmu.set_xlabel("protocol time (s) (points: constant-input runs; dotted: the ramp)")
     axBmu.set_ylabel("input (mV/s)")
     axBmu.legend(frameon=False, ncol=2)
     for ax in (axB, axBmu):
@@ -143,6 +169,8 @@ def run(out, quick: bool = False) -> str:
     lines.append(f"  SSN: paradoxical (dnu_I/dmu_I < 0) at {p2['paradoxical'].mean():.0%} of leg-2 states")
     label_panels({"A": axA, "B": axB})
 
+    o.csv("A_ramp", rampA)
+    o.csv("B_ramp", rampB)
     o.csv("A_simulation", simA)
     o.csv("A_theory", pd.concat([theory_long(theoA[r][k], k).assign(r=r) for r in theoA for k in theoA[r]],
                                 ignore_index=True))

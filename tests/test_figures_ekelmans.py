@@ -148,6 +148,14 @@ def test_fig3_allen_and_paradoxical(tmp_path_factory):
     assert nuI[0] - nuI[1:].max() > 0.04
     t2 = TB[(TB["source"] == "SSN") & (TB["t_protocol"] >= 50) & (TB["population"] == "I") & TB["stable"]]
     assert t2.sort_values("t_protocol")["rate"].is_monotonic_decreasing and t2["isn"].all()
+    # the paper's ramps (quick: 10 s, 0.5-s windows) follow the constant-input points: A's E rate
+    # saturates near the steady state at 100 mV/s, B's E rate falls along leg 2 (~3.5 -> ~1.5 Hz)
+    RA, RB = _csv(out, "ekelmans_fig3", "A_ramp"), _csv(out, "ekelmans_fig3", "B_ramp")
+    eA = RA[RA["population"] == "E"].sort_values("t_mid")["rate"].to_numpy()
+    assert eA[-4:].mean() == pytest.approx(e1[-1], rel=0.25) and eA[-4:].mean() < 2.0
+    eB = RB[RB["population"] == "E"].sort_values("t_mid")
+    first, last = eB[eB["t_mid"].between(4.0, 5.0)], eB[eB["t_mid"] > 9.0]
+    assert last["rate"].mean() < 0.6 * first["rate"].mean()
 
 
 def test_fig4_hysteresis_overlaps_ssn_window(tmp_path_factory):
