@@ -229,9 +229,7 @@ def _connect_arrays(spec, info, seed):
     y = POPULATIONS.index(info["source"])
     pres, posts = [], []
     for x in info["targets"]:
-        pre, post = _fixed_indegree(spec["N"][x], spec["N"][y], spec["K"][x][y],
-                                    engine.pathway_seed(seed, POPULATIONS[x], info["source"]),
-                                    same_population=(x == y))
+        pre, post = engine.pathway_connections(spec["N"], spec["K"], seed, x, y)
         pres.append(pre)
         posts.append(post + (spec["N"][0] if x == 1 else 0))
     return np.concatenate(pres), np.concatenate(posts).astype(np.int32)
@@ -625,12 +623,12 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict, weights=None)
             engine.write_connectivity(tmp / engine.RUN_FILE, spec["N"], spec["K"], spec["synapse"],
                                       delays, weights, conn_seed=conn_seed, dt=dt)
         for name, info in sorted(build.manifest["conn"].items()):
-            seed = int(hashlib.blake2b(f"{conn_seed}:{name}".encode(), digest_size=4).hexdigest(), 16)
             if name.startswith("P"):
                 kk, X = int(name[1:-1]), name[-1]
                 x = POPULATIONS.index(X)
-                pre, post = _fixed_indegree(
-                    spec["N"][x], spec["poisson"]["N"][kk], spec["poisson"]["K"][x][kk], seed)
+                pre, post = _fixed_indegree(spec["N"][x], spec["poisson"]["N"][kk],
+                                            spec["poisson"]["K"][x][kk],
+                                            engine.name_seed(conn_seed, name))
             else:
                 pre, post = _connect_arrays(spec, objs[name], conn_seed)
             pre.tofile(tmp / info["pre"])

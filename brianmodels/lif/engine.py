@@ -22,12 +22,11 @@ Pathways without them keep the homogeneous per-target weight ``j`` of the networ
 from __future__ import annotations
 
 import hashlib
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
+from ..atomic import atomic_write
 from ..network import POPULATIONS
 from .connectivity import _njit
 
@@ -44,16 +43,21 @@ def header_source() -> str:
     return HEADER.read_text()
 
 
+def name_seed(conn_seed: int, name: str) -> int:
+    """Seed of one random part of a connectivity (a pathway 'EE', its delays, a Poisson input
+    'P0E', ...): a 32-bit hash of the connectivity seed and the part's name."""
+    return int(hashlib.blake2b(f"{int(conn_seed)}:{name}".encode(), digest_size=4).hexdigest(), 16)
+
+
 def pathway_seed(conn_seed: int, target: str, source: str) -> int:
     """Seed of the connections of one pathway (``target`` <- ``source``, 'E' or 'I')."""
-    return int(hashlib.blake2b(f"{int(conn_seed)}:{target}{source}".encode(),
-                               digest_size=4).hexdigest(), 16)
+    return name_seed(conn_seed, f"{target}{source}")
 
 
 def delay_steps(conn_seed: int, pathway: str, n: int, dmin: float, dmax: float,
                 dt: float) -> np.ndarray:
     """Per-synapse delays (integer steps, >= 1) uniform in [dmin, dmax] s, in synapse order."""
-    seed = int(hashlib.blake2b(f"{int(conn_seed)}:{pathway}".encode(), digest_size=4).hexdigest(), 16)
+    seed = name_seed(conn_seed, pathway)
     lo, hi = int(round(dmin / dt)), int(round(dmax / dt))
     steps = np.maximum(np.random.default_rng(seed).integers(lo, hi + 1, size=n), 1)
     if steps.size and steps.max() > np.iinfo(np.uint16).max:
@@ -62,8 +66,10 @@ def delay_steps(conn_seed: int, pathway: str, n: int, dmin: float, dmax: float,
     return steps.astype(np.uint16)
 
 
-def _pathway_connections(N, K, conn_seed, x, y):
-    """(pre, post) of pathway x <- y (population indices), post-major (the file's input order)."""
+def pathway_connections(N, K, conn_seed, x, y):
+    """(pre, post) of pathway x <- y (population indices 0 = E, 1 = I) for ``N`` = [N_E, N_I]
+    and in-degrees ``K[x][y]``: int32 indices within each population, post-major (the order of
+    the file's input, of per-synapse weights and of delays)."""
     from .connectivity import fixed_indegree
 
     return fixed_indegree(int(N[x]), int(N[y]), int(K[x][y]),
@@ -103,7 +109,7 @@ def connections(net, connectivity_seed: int) -> dict:
         raise ValueError(f"connectivity_seed must be a non-negative integer; "
                          f"got {connectivity_seed!r}")
     K = np.asarray(net.K)
-    return {f"{POPULATIONS[x]}{POPULATIONS[y]}": _pathway_connections(net.N, K, connectivity_seed,
+    return {f"{POPULATIONS[x]}{POPULATIONS[y]}": pathway_connections(net.N, K, connectivity_seed,
                                                                         x, y)
             for x in range(2) for y in range(2) if K[x][y] > 0}
 
@@ -247,18 +253,18 @@ def write_connectivity(path, N, K, synapse, delays=None, weights=None, *, conn_s
     """
     delays = delays or {}
     weights = weights or {}
-    path = Path(path)
     N = [int(n) for n in N]
     total = 0
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".tmp.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
+
+    def write(tmp):
+        nonlocal total
+        with open(tmp, "wb") as fh:
             paths = [(x, y) for y in range(2) for x in range(2) if int(K[x][y]) > 0]
             fh.write(_MAGIC + np.int64(len(paths)).tobytes())
             for x, y in paths:  # source-major: all E-sourced pathways first (Brian2's order)
                 X, Y = POPULATIONS[x], POPULATIONS[y]
                 k = int(K[x][y])
-                pre, _ = _pathway_connections(N, K, conn_seed, x, y)
+                pre, _ = pathway_connections(N, K, conn_seed, x, y)
                 n = pre.size
                 dl = delays.get(f"{X}{Y}")
                 d_in = delay_steps(conn_seed, f"{X}{Y}", n, dl[0], dl[1], dt) if dl else \
@@ -287,11 +293,8 @@ def write_connectivity(path, N, K, synapse, delays=None, weights=None, *, conn_s
                 if w_out.size:  # 8-byte aligned float64
                     w_out.tofile(fh)
                 total += n
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+
+    atomic_write(path, write)
     return total
 
 
