@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from brianmodels.atomic import atomic_write
 
 
 #: Fig 1, 2 (ν = 1/2) and 4 parameters shared by both variance settings (captions).
@@ -100,12 +101,6 @@ def _key(kwargs) -> str:
     return hashlib.sha1(blob.encode()).hexdigest()[:12]
 
 
-def _atomic_parquet(df, path):
-    tmp = Path(str(path) + f".tmp{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
-
-
 def cached_run(cache_dir, **kwargs) -> dict:
     """One :func:`brianmodels.simulate_rate_network` run, cached as parquet in ``cache_dir``.
 
@@ -133,7 +128,8 @@ def cached_run(cache_dir, **kwargs) -> dict:
     res = simulate_rate_network(progress=False, **kwargs)
     tabs = dict(hist_x=res.hist_x, R_eta=res.R_eta, on_time=res.on_time, stats=res.table)
     for p in parts:
-        _atomic_parquet(tabs[p], stem.parent / f"{stem.name}.{p}.parquet")
+        atomic_write(stem.parent / f"{stem.name}.{p}.parquet",
+                     lambda tmp, df=tabs[p]: df.to_parquet(tmp, index=False))
     return tabs
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -20,6 +19,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ..atomic import atomic_write
 from .simulate import make_spec, simulate_rate_network
 from .params import check_time
 
@@ -32,9 +32,7 @@ def _point_name(K, N, seed, kwargs):
 
 
 def _atomic_parquet(df: pd.DataFrame, path: Path):
-    tmp = path.with_name(path.name + f".tmp{os.getpid()}")
-    df.to_parquet(tmp, index=False)
-    os.replace(tmp, path)
+    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
 
 
 def _run_point(K, N, seed, kwargs, out_dir, name):
