@@ -135,147 +135,129 @@ static void load(const char* file, int32_t n) {
     loaded = true;
 }
 
-// This step's spikes along an undelayed pathway with per-synapse weights (same order of
-// additions as the homogeneous loop, w_e in place of the target's j).
-static void send_weighted(const Pathway& p, const Group& g, bool from_E, double* s,
-                          bool after_warm) {
+// Calls f(e) for every synapse e that this step's spikes activate on pathway p: spikes in
+// index order, each source's row in target order (Brian2's order of on_pre additions).
+template <typename F>
+static inline void for_each_event(const Pathway& p, const Group& g, F f) {
     const int32_t nspk = g.spikes[g.n];
-    const double* we = p.weights;
-    if (p.kind == 0) {  // delta (Eq 10): v +- w_e
-        double* v = g.v;
-        const bool exc = from_E;
-        for (int32_t q = 0; q < nspk; q++) {
-            const int32_t src = g.spikes[q] - p.src_off;
-            if (src < 0 || src >= p.n_src) continue;
-            const int64_t e1 = p.offsets[src + 1];
-            for (int64_t e = p.offsets[src]; e < e1; e++) {
-                const int32_t t = p.targets[e];
-                if (exc) v[t] += we[e]; else v[t] -= we[e];
-                if (after_warm) s[t] += we[e];
-            }
-        }
-    } else {  // exponential (Eq 11): x += w_e (1 - e^{-dt/tau_s}), area w_e
-        double* x = from_E ? g.xE : g.xI;
-        const double* ds = from_E ? g.dsE : g.dsI;
-        for (int32_t q = 0; q < nspk; q++) {
-            const int32_t src = g.spikes[q] - p.src_off;
-            if (src < 0 || src >= p.n_src) continue;
-            const int64_t e1 = p.offsets[src + 1];
-            for (int64_t e = p.offsets[src]; e < e1; e++) {
-                const int32_t t = p.targets[e];
-                x[t] += we[e] * (1.0 - ds[t]);
-                if (after_warm) s[t] += we[e];
-            }
-        }
+    for (int32_t q = 0; q < nspk; q++) {
+        const int32_t src = g.spikes[q] - p.src_off;
+        if (src < 0 || src >= p.n_src) continue;
+        const int64_t e1 = p.offsets[src + 1];
+        for (int64_t e = p.offsets[src]; e < e1; e++) f(e);
     }
 }
 
-// Deliver the weight sums arriving now on a delayed pathway with per-synapse weights.
-static void deliver_weighted(const Pathway& p, const Group& g, bool from_E, int32_t slot,
-                             bool after_warm) {
-    double* sum = wring.data() + p.ring_off + (size_t)slot * p.n_tgt;
-    double* s = (from_E ? g.sE : g.sI) + p.tgt_off;
-    if (p.kind == 0) {
-        double* vt = g.v + p.tgt_off;
-        const double sign = from_E ? 1.0 : -1.0;
-        for (int32_t u = 0; u < p.n_tgt; u++) vt[u] += sign * sum[u];
+// What one homogeneous arrival does on pathway p: x[t] += sign * a[t] (delta: x = v, a = j,
+// sign -1 from I, Eq 10; exp: x = the current, a = j (1 - e^{-dt/tau_s}), Eq 11), and after the
+// warm-up s[t] += w[t] (the balance-factor accumulator of the source, j).
+struct Effect {
+    double* x;
+    const double* a;
+    double sign;
+    const double* w;
+    double* s;
+};
+
+static inline Effect effect(const Pathway& p, const Group& g) {
+    const bool from_E = p.source_pop == 0;
+    Effect f;
+    f.w = from_E ? g.wE : g.wI;
+    f.s = from_E ? g.sE : g.sI;
+    f.x = p.kind == 0 ? g.v : (from_E ? g.xE : g.xI);
+    f.a = p.kind == 0 ? f.w : (from_E ? g.aE : g.aI);
+    f.sign = (p.kind == 0 && !from_E) ? -1.0 : 1.0;
+    return f;
+}
+
+// Per-synapse weight factor of an exponential pathway: x += w_e (1 - ds[t]) (area w_e).
+static inline const double* exp_decay(const Pathway& p, const Group& g) {
+    return p.source_pop == 0 ? g.dsE : g.dsI;
+}
+
+// Send this step's spikes along pathway p: at once without delay (synapse by synapse, as
+// Brian2's on_pre), else into its ring slot (step + d) mod slots (counts, or weight sums).
+static void send(const Pathway& p, const Group& g, int32_t slot, bool after_warm) {
+    const Effect f = effect(p, g);
+    if (p.has_delay && p.has_weights) {
+        double* base = wring.data() + p.ring_off - p.tgt_off;
+        for_each_event(p, g, [&](int64_t e) {
+            const int32_t sl = (int32_t)((slot + p.delays[e]) % ring_slots);
+            base[(size_t)sl * p.n_tgt + p.targets[e]] += p.weights[e];
+        });
+    } else if (p.has_delay) {
+        uint32_t* base = ring.data() + p.ring_off - p.tgt_off;
+        for_each_event(p, g, [&](int64_t e) {
+            const int32_t sl = (int32_t)((slot + p.delays[e]) % ring_slots);
+            base[(size_t)sl * p.n_tgt + p.targets[e]]++;
+        });
+    } else if (p.has_weights) {  // w_e in place of the target's j
+        const double* we = p.weights;
+        if (p.kind == 0) {
+            for_each_event(p, g, [&](int64_t e) {
+                const int32_t t = p.targets[e];
+                if (f.sign > 0) f.x[t] += we[e]; else f.x[t] -= we[e];
+                if (after_warm) f.s[t] += we[e];
+            });
+        } else {
+            const double* ds = exp_decay(p, g);
+            for_each_event(p, g, [&](int64_t e) {
+                const int32_t t = p.targets[e];
+                f.x[t] += we[e] * (1.0 - ds[t]);
+                if (after_warm) f.s[t] += we[e];
+            });
+        }
+    } else if (after_warm) {
+        for_each_event(p, g, [&](int64_t e) {
+            const int32_t t = p.targets[e];
+            if (f.sign > 0) f.x[t] += f.a[t]; else f.x[t] -= f.a[t];
+            f.s[t] += f.w[t];
+        });
     } else {
-        double* xt = (from_E ? g.xE : g.xI) + p.tgt_off;
-        const double* dst = (from_E ? g.dsE : g.dsI) + p.tgt_off;
-        for (int32_t u = 0; u < p.n_tgt; u++) xt[u] += sum[u] * (1.0 - dst[u]);
+        for_each_event(p, g, [&](int64_t e) {
+            const int32_t t = p.targets[e];
+            if (f.sign > 0) f.x[t] += f.a[t]; else f.x[t] -= f.a[t];
+        });
     }
-    if (after_warm)
-        for (int32_t u = 0; u < p.n_tgt; u++) s[u] += sum[u];
-    memset(sum, 0, sizeof(double) * (size_t)p.n_tgt);
+}
+
+// Deliver what arrives now on a delayed pathway, branch-free over its targets (vectorises;
+// an empty slot adds nothing), and clear the slot.
+static void deliver(const Pathway& p, const Group& g, int32_t slot, bool after_warm) {
+    const Effect f = effect(p, g);
+    double* xt = f.x + p.tgt_off;
+    double* st = f.s + p.tgt_off;
+    const int32_t n = p.n_tgt;
+    if (p.has_weights) {
+        double* sum = wring.data() + p.ring_off + (size_t)slot * n;
+        if (p.kind == 0) {
+            for (int32_t u = 0; u < n; u++) xt[u] += f.sign * sum[u];
+        } else {
+            const double* dst = exp_decay(p, g) + p.tgt_off;
+            for (int32_t u = 0; u < n; u++) xt[u] += sum[u] * (1.0 - dst[u]);
+        }
+        if (after_warm)
+            for (int32_t u = 0; u < n; u++) st[u] += sum[u];
+        memset(sum, 0, sizeof(double) * (size_t)n);
+    } else {
+        uint32_t* cnt = ring.data() + p.ring_off + (size_t)slot * n;
+        const double* at = f.a + p.tgt_off;
+        for (int32_t u = 0; u < n; u++) xt[u] += f.sign * (double)cnt[u] * at[u];
+        if (after_warm) {
+            const double* wt = f.w + p.tgt_off;
+            for (int32_t u = 0; u < n; u++) st[u] += (double)cnt[u] * wt[u];
+        }
+        memset(cnt, 0, sizeof(uint32_t) * (size_t)n);
+    }
 }
 
 // One step: send this step's spikes, then deliver what arrives now.
 static void propagate(const Group& g, bool after_warm) {
-    const int32_t nspk = g.spikes[g.n];
     const int32_t slot = (int32_t)(step % ring_slots);
-    const size_t np_ = paths.size();
-    for (size_t k = 0; k < np_; k++) {
-        const Pathway& p = paths[k];
-        const bool from_E = p.source_pop == 0;
-        const double* w = from_E ? g.wE : g.wI;
-        double* s = from_E ? g.sE : g.sI;
-        if (p.has_delay && p.has_weights) {  // sum weights in the ring: slot (step + d) mod slots
-            double* base = wring.data() + p.ring_off - p.tgt_off;
-            for (int32_t q = 0; q < nspk; q++) {
-                const int32_t src = g.spikes[q] - p.src_off;
-                if (src < 0 || src >= p.n_src) continue;
-                for (int64_t e = p.offsets[src]; e < p.offsets[src + 1]; e++) {
-                    const int32_t sl = (int32_t)((slot + p.delays[e]) % ring_slots);
-                    base[(size_t)sl * p.n_tgt + p.targets[e]] += p.weights[e];
-                }
-            }
-            continue;
-        }
-        if (p.has_delay) {  // count arrivals in the ring: slot (step + d) mod slots
-            uint32_t* base = ring.data() + p.ring_off - p.tgt_off;
-            for (int32_t q = 0; q < nspk; q++) {
-                const int32_t src = g.spikes[q] - p.src_off;
-                if (src < 0 || src >= p.n_src) continue;
-                for (int64_t e = p.offsets[src]; e < p.offsets[src + 1]; e++) {
-                    const int32_t sl = (int32_t)((slot + p.delays[e]) % ring_slots);
-                    base[(size_t)sl * p.n_tgt + p.targets[e]]++;
-                }
-            }
-            continue;
-        }
-        if (p.has_weights) {
-            send_weighted(p, g, from_E, s, after_warm);
-            continue;
-        }
-        // no delay: apply at once, synapse by synapse (Brian2's on_pre, same order)
-        double* x = p.kind == 0 ? g.v : (from_E ? g.xE : g.xI);
-        const double* a = p.kind == 0 ? w : (from_E ? g.aE : g.aI);
-        const double sign = (p.kind == 0 && !from_E) ? -1.0 : 1.0;
-        for (int32_t q = 0; q < nspk; q++) {
-            const int32_t src = g.spikes[q] - p.src_off;
-            if (src < 0 || src >= p.n_src) continue;
-            const int64_t e1 = p.offsets[src + 1];
-            if (after_warm) {
-                for (int64_t e = p.offsets[src]; e < e1; e++) {
-                    const int32_t t = p.targets[e];
-                    if (sign > 0) x[t] += a[t]; else x[t] -= a[t];
-                    s[t] += w[t];
-                }
-            } else {
-                for (int64_t e = p.offsets[src]; e < e1; e++) {
-                    const int32_t t = p.targets[e];
-                    if (sign > 0) x[t] += a[t]; else x[t] -= a[t];
-                }
-            }
-        }
-    }
-    if (ring_slots > 1) {  // deliver the arrivals of this step
-        for (size_t k = 0; k < np_; k++) {
-            const Pathway& p = paths[k];
-            if (!p.has_delay) continue;
-            const bool from_E = p.source_pop == 0;
-            if (p.has_weights) {
-                deliver_weighted(p, g, from_E, slot, after_warm);
-                continue;
-            }
-            const double* w = from_E ? g.wE : g.wI;
-            double* s = from_E ? g.sE : g.sI;
-            double* x = p.kind == 0 ? g.v : (from_E ? g.xE : g.xI);
-            const double* a = p.kind == 0 ? w : (from_E ? g.aE : g.aI);
-            const double sign = (p.kind == 0 && !from_E) ? -1.0 : 1.0;
-            uint32_t* cnt = ring.data() + p.ring_off + (size_t)slot * p.n_tgt;
-            // branch-free over the pathway's targets (vectorises); c = 0 adds nothing
-            double* xt = x + p.tgt_off;
-            const double* at = a + p.tgt_off;
-            for (int32_t u = 0; u < p.n_tgt; u++) xt[u] += sign * (double)cnt[u] * at[u];
-            if (after_warm) {
-                double* st = s + p.tgt_off;
-                const double* wt = w + p.tgt_off;
-                for (int32_t u = 0; u < p.n_tgt; u++) st[u] += (double)cnt[u] * wt[u];
-            }
-            memset(cnt, 0, sizeof(uint32_t) * (size_t)p.n_tgt);
-        }
-    }
+    for (size_t k = 0; k < paths.size(); k++) send(paths[k], g, slot, after_warm);
+    if (ring_slots > 1)
+        for (size_t k = 0; k < paths.size(); k++)
+            if (paths[k].has_delay) deliver(paths[k], g, slot, after_warm);
     step++;
 }
 
