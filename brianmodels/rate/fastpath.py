@@ -41,15 +41,38 @@ def phi_scalar(x, code):
     return x * x
 
 
+@njit(inline="always")
+def _active_set(x, active):
+    """Indices j with x_j > 0 (phi_j may be nonzero) into ``active``, ascending; their count."""
+    na = 0
+    for j in range(x.shape[0]):
+        if x[j] > 0.0:
+            active[na] = j
+            na += 1
+    return na
+
+
+@njit(inline="always")
+def _euler_update(x, phi, eta, I, dt, code, lo, hi):
+    """Euler step dx = dt (-x + eta + I) and phi(x) for units lo .. hi-1 (eta already summed)."""
+    for i in range(lo, hi):
+        x[i] = x[i] + dt * ((-x[i] + eta[i]) + I[i])
+        phi[i] = phi_scalar(x[i], code)
+
+
+@njit(inline="always")
+def _record(x, eta, s, X_out, E_out, lo, hi):
+    """Store x and eta of units lo .. hi-1 as row s of the recorded traces."""
+    for i in range(lo, hi):
+        X_out[s, i] = x[i]
+        E_out[s, i] = eta[i]
+
+
 @njit(cache=True, nogil=True)
 def _euler_chunk_sparse(W, x, phi, I, dt, code, n_steps, X_out, E_out, record, eta, active):
     n = x.shape[0]
     for s in range(n_steps):
-        na = 0
-        for j in range(n):
-            if x[j] > 0.0:
-                active[na] = j
-                na += 1
+        na = _active_set(x, active)
         for i in range(n):
             eta[i] = 0.0
         for a in range(na):
@@ -57,13 +80,9 @@ def _euler_chunk_sparse(W, x, phi, I, dt, code, n_steps, X_out, E_out, record, e
             p = phi[j]
             for i in range(n):
                 eta[i] += W[i, j] * p
-        for i in range(n):
-            x[i] = x[i] + dt * ((-x[i] + eta[i]) + I[i])
-            phi[i] = phi_scalar(x[i], code)
+        _euler_update(x, phi, eta, I, dt, code, 0, n)
         if record:
-            for i in range(n):
-                X_out[s, i] = x[i]
-                E_out[s, i] = eta[i]
+            _record(x, eta, s, X_out, E_out, 0, n)
     return 0
 
 
@@ -73,11 +92,7 @@ def _euler_chunk_sparse_par(W, x, phi, I, dt, code, n_steps, X_out, E_out, recor
     nblk = numba.get_num_threads()
     bs = (n + nblk - 1) // nblk
     for s in range(n_steps):
-        na = 0
-        for j in range(n):
-            if x[j] > 0.0:
-                active[na] = j
-                na += 1
+        na = _active_set(x, active)
         for b in prange(nblk):          # all of eta first: phi must not change while it is read
             lo = b * bs
             hi = min(n, lo + bs)
@@ -91,12 +106,9 @@ def _euler_chunk_sparse_par(W, x, phi, I, dt, code, n_steps, X_out, E_out, recor
         for b in prange(nblk):
             lo = b * bs
             hi = min(n, lo + bs)
-            for i in range(lo, hi):
-                x[i] = x[i] + dt * ((-x[i] + eta[i]) + I[i])
-                phi[i] = phi_scalar(x[i], code)
-                if record:
-                    X_out[s, i] = x[i]
-                    E_out[s, i] = eta[i]
+            _euler_update(x, phi, eta, I, dt, code, lo, hi)
+            if record:
+                _record(x, eta, s, X_out, E_out, lo, hi)
     return 0
 
 
@@ -108,11 +120,7 @@ def _euler_chunk_csc(indptr, indices, data, x, phi, I, dt, code, n_steps, X_out,
     # skipped entries are exact zeros, so the float64 trajectory is bit-identical to it.
     n = x.shape[0]
     for s in range(n_steps):
-        na = 0
-        for j in range(n):
-            if x[j] > 0.0:
-                active[na] = j
-                na += 1
+        na = _active_set(x, active)
         for i in range(n):
             eta[i] = 0.0
         for a in range(na):
@@ -120,13 +128,9 @@ def _euler_chunk_csc(indptr, indices, data, x, phi, I, dt, code, n_steps, X_out,
             p = phi[j]
             for k in range(indptr[j], indptr[j + 1]):
                 eta[indices[k]] += data[k] * p
-        for i in range(n):
-            x[i] = x[i] + dt * ((-x[i] + eta[i]) + I[i])
-            phi[i] = phi_scalar(x[i], code)
+        _euler_update(x, phi, eta, I, dt, code, 0, n)
         if record:
-            for i in range(n):
-                X_out[s, i] = x[i]
-                E_out[s, i] = eta[i]
+            _record(x, eta, s, X_out, E_out, 0, n)
     return 0
 
 
