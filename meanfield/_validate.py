@@ -3,9 +3,21 @@
 Every helper raises a ``ValueError`` (bad value) or ``TypeError`` (bad kind) whose message names
 the parameter and the allowed range, so that bad input is rejected *before* any long computation.
 They return plain floats / float numpy arrays so callers can use the result directly.
+
+Conventions shared by the public functions of ``meanfield``:
+
+* element-wise functions (``phi``, ``phi_grad``, ``cv_isi``, ``inputs_for``, ...) follow numpy:
+  an empty array gives an empty result;
+* solvers, sweeps and table builders need at least one input point (:func:`check_nonempty`),
+  and their integer settings (grid sizes, iteration counts, refinements) are real integers in a
+  stated range (:func:`check_int`), tolerances finite and > 0 (:func:`check_float`), flags real
+  booleans (:func:`check_bool`);
+* unknown keyword arguments forwarded to another function are refused up front, naming the
+  allowed ones (:func:`check_kwargs`).
 """
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -18,6 +30,14 @@ __all__ = [
     "check_nonnegative",
     "check_in_range",
     "check_less",
+    "check_float",
+    "check_int",
+    "check_bool",
+    "check_choice",
+    "check_nonempty",
+    "check_vector",
+    "broadcast",
+    "check_kwargs",
 ]
 
 
@@ -150,10 +170,14 @@ def check_in_range(x, name: str, low=-np.inf, high=np.inf, *, low_inclusive=True
     ok_low = arr >= low if low_inclusive else arr > low
     ok_high = arr <= high if high_inclusive else arr < high
     if not (np.all(ok_low) and np.all(ok_high)):
-        lb = "[" if low_inclusive else "("
-        hb = "]" if high_inclusive else ")"
-        raise ValueError(f"{name} must lie in {lb}{low:g}, {high:g}{hb}{_u(unit)}; "
-                         f"got {_show(arr, ~(ok_low & ok_high))}")
+        if np.isinf(high):
+            allowed = f"{'>=' if low_inclusive else '>'} {low:g}"
+        elif np.isinf(low):
+            allowed = f"{'<=' if high_inclusive else '<'} {high:g}"
+        else:
+            allowed = (f"in {'[' if low_inclusive else '('}{low:g}, {high:g}"
+                       f"{']' if high_inclusive else ')'}")
+        raise ValueError(f"{name} must be {allowed}{_u(unit)}; got {_show(arr, ~(ok_low & ok_high))}")
     return arr
 
 
@@ -184,3 +208,183 @@ def _show(arr, bad=None):
         return repr(arr.item())
     sel = arr[np.broadcast_to(bad, arr.shape)] if bad is not None else arr.ravel()
     return f"{sel[:4].tolist()} (array of shape {arr.shape})"
+
+
+def check_float(x, name: str, low=-np.inf, high=np.inf, *, low_inclusive=True, high_inclusive=True,
+                unit: str = "") -> float:
+    """Return a real scalar as ``float`` after checking that it is finite and in range.
+
+    Parameters
+    ----------
+    x : real number
+        Value to check (TypeError for arrays, strings, None, bools).
+    name : str
+        Parameter name used in error messages.
+    low, high : float
+        Bounds of the allowed interval (default: any finite value).
+    low_inclusive, high_inclusive : bool
+        Whether the bounds themselves are allowed.
+    unit : str
+        Unit shown in the message.
+
+    Returns
+    -------
+    float
+    """
+    value = as_float(x, name)
+    return float(check_in_range(value, name, low, high, low_inclusive=low_inclusive,
+                                high_inclusive=high_inclusive, unit=unit))
+
+
+def check_int(x, name: str, low=None, high=None) -> int:
+    """Return an integer setting (grid size, iteration count, ...) after checking its range.
+
+    Integral floats (``300.0``) are accepted; fractional values, bools, strings and None are not.
+
+    Parameters
+    ----------
+    x : int
+        Value to check.
+    name : str
+        Parameter name used in error messages.
+    low, high : int or None
+        Inclusive bounds (None: unbounded).
+
+    Returns
+    -------
+    int
+    """
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, numbers.Real)):
+        raise TypeError(f"{name} must be an integer{_int_range(low, high)}; got {x!r}")
+    if not isinstance(x, numbers.Integral):
+        if not (math.isfinite(x) and float(x).is_integer()):
+            raise ValueError(f"{name} must be an integer{_int_range(low, high)}; got {x!r}")
+    value = int(x)
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ValueError(f"{name} must be an integer{_int_range(low, high)}; got {x!r}")
+    return value
+
+
+def check_bool(x, name: str) -> bool:
+    """Return a flag after checking that it is a bool (``True``/``False``, numpy bools too).
+
+    Parameters
+    ----------
+    x : bool
+        Value to check (strings such as ``'no'`` are refused: they would count as True).
+    name : str
+        Parameter name used in error messages.
+    """
+    if not isinstance(x, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {x!r}")
+    return bool(x)
+
+
+def check_choice(x, name: str, choices) -> str:
+    """Return ``x`` after checking that it is one of ``choices`` (exact match).
+
+    Parameters
+    ----------
+    x : object
+        Value to check.
+    name : str
+        Parameter name used in error messages.
+    choices : sequence
+        Allowed values.
+    """
+    if not isinstance(x, str) or x not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(repr(c) for c in choices)}; got {x!r}")
+    return x
+
+
+def check_nonempty(arr, name: str, min_size: int = 1, what: str = "value") -> np.ndarray:
+    """Check that an array holds at least ``min_size`` elements (solvers need input points).
+
+    Parameters
+    ----------
+    arr : numpy.ndarray
+        Array to check (already converted).
+    name : str
+        Parameter name used in error messages.
+    min_size : int
+        Smallest allowed number of elements.
+    what : str
+        What one element is, for the message (e.g. ``'input point'``).
+    """
+    if np.size(arr) < min_size:
+        plural = "s" if min_size != 1 else ""
+        raise ValueError(f"{name} must hold at least {min_size} {what}{plural}; got {np.size(arr)} "
+                         f"(shape {np.shape(arr)})")
+    return arr
+
+
+def check_vector(x, name: str, *, min_size: int = 1, what: str = "value") -> np.ndarray:
+    """A scalar or 1-D sequence of finite reals as a 1-D float array with >= ``min_size`` elements.
+
+    Parameters
+    ----------
+    x : float or array_like
+        Values (a scalar counts as one element; 2-D and higher input is refused, not flattened).
+    name : str
+        Parameter name used in error messages.
+    min_size : int
+        Smallest allowed number of elements.
+    what : str
+        What one element is, for the message.
+    """
+    arr = check_finite(x, name)
+    if arr.ndim > 1:
+        raise ValueError(f"{name} must be a scalar or a 1-D sequence of {what}s; got shape {arr.shape}")
+    arr = np.atleast_1d(arr)
+    return check_nonempty(arr, name, min_size, what)
+
+
+def broadcast(**arrays):
+    """Broadcast named arrays together; a ValueError names them and their shapes on mismatch.
+
+    Parameters
+    ----------
+    **arrays : array_like
+        Parameter name -> value, in argument order.
+
+    Returns
+    -------
+    list of numpy.ndarray
+        The broadcast arrays (views), in the order given.
+    """
+    try:
+        return list(np.broadcast_arrays(*(np.asarray(a) for a in arrays.values())))
+    except ValueError:
+        names = list(arrays)
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"{', '.join(names[:-1])} and {names[-1]} must broadcast to a common shape; "
+                         f"got shapes {shapes}") from None
+
+
+def check_kwargs(kwargs, allowed, where: str) -> dict:
+    """Refuse keyword arguments that ``where`` would only reject after work has started.
+
+    Parameters
+    ----------
+    kwargs : dict
+        The keyword arguments given.
+    allowed : iterable of str
+        Accepted names.
+    where : str
+        The function they are passed to, for the message.
+    """
+    allowed = sorted(set(allowed))
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise TypeError(f"unknown keyword argument(s) {unknown} for {where}; allowed: {allowed}")
+    return kwargs
+
+
+def _int_range(low, high):
+    if low is not None and high is not None:
+        return f" in [{low}, {high}]"
+    if low is not None:
+        return f" >= {low}"
+    if high is not None:
+        return f" <= {high}"
+    return ""

@@ -25,9 +25,11 @@ attributes ``K``, ``j``, ``J`` and a ``replace(**changes)`` method) and then als
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-from ._validate import as_float, as_float_array, check_finite
+from ._validate import as_float, as_float_array, broadcast, check_bool, check_finite, check_float, check_int
 
 __all__ = [
     "PATHWAYS",
@@ -311,7 +313,7 @@ def inputs_for(ssn, nu_E, nu_I, *, check_stability=True):
     """
     J, a, b, n, tau = _params(ssn)
     nu_E, nu_I = _rates(nu_E, nu_I)
-    if check_stability:
+    if check_bool(check_stability, "check_stability"):
         delta, trace = _delta_trace(nu_E, nu_I, J, a, n, tau)
         _unstable_error(nu_E, nu_I, delta, trace, "inputs_for")
     mu_E, mu_I = _eq5(nu_E, nu_I, J, a, b, n)
@@ -372,10 +374,8 @@ def weights_for(ssn, nu_E, nu_I, mu_E, mu_I, pair=("EI", "IE"), *, check_stabili
     nu_E, nu_I = _rates(nu_E, nu_I)
     mu_E = check_finite(mu_E, "mu_E")
     mu_I = check_finite(mu_I, "mu_I")
-    try:
-        nu_E, nu_I, mu_E, mu_I = np.broadcast_arrays(nu_E, nu_I, mu_E, mu_I)
-    except ValueError:
-        raise ValueError("mu_E and mu_I must broadcast to the shape of nu_E, nu_I") from None
+    check_stability = check_bool(check_stability, "check_stability")
+    nu_E, nu_I, mu_E, mu_I = broadcast(nu_E=nu_E, nu_I=nu_I, mu_E=mu_E, mu_I=mu_I)
     w = _eq6(nu_E, nu_I, mu_E, mu_I, J, a, b, n, pair)
     for name, val in zip(pair, w):
         bad = val < 0
@@ -410,14 +410,19 @@ def _new_ssn(ssn, J):
         return new
 
 
-def _new_network(network, J):
-    """``network.replace(j=J / K)`` for a duck-typed LIFNetwork (None passes through)."""
-    if network is None:
-        return None
+def _check_network(network):
     for attr in ("K", "j", "J", "replace"):
         if not hasattr(network, attr):
             raise TypeError(f"network must have attributes K, j, J and a replace() method "
                             f"(a brianmodels.network.LIFNetwork); missing {attr!r}")
+    return network
+
+
+def _new_network(network, J):
+    """``network.replace(j=J / K)`` for a duck-typed LIFNetwork (None passes through)."""
+    if network is None:
+        return None
+    _check_network(network)
     K = np.asarray(network.K, dtype=float).reshape(2, 2)
     J = np.asarray(J, dtype=float)
     if np.any((K == 0) & (J != 0)):
@@ -640,6 +645,60 @@ def _state_near(J, a, b, n, tau, mu, r, ref):
     return e[k], i[k]
 
 
+def _check_search(ssn, network, fixed, bounds, n_starts, seed, rtol, bound_names=None):
+    """Validate the arguments every targeting function shares, before any solving.
+
+    Returns ``(fixed, bounds, n_starts, seed, rtol)`` normalised: ``fixed`` a tuple of names (a
+    single string is one name), ``bounds`` a dict name -> (low or None, high or None).
+    """
+    _params(ssn)
+    if network is not None:
+        _check_network(network)
+    names = PATHWAYS + ("r",)
+    if fixed is None:
+        fixed = ()
+    if isinstance(fixed, str):
+        fixed = (fixed,)
+    try:
+        fixed = tuple(fixed)
+    except TypeError:
+        raise TypeError(f"fixed must be a sequence of names among {names}; got {fixed!r}") from None
+    for f in fixed:
+        if not isinstance(f, str) or ("r" if f.lower() == "r" else f.upper()) not in names:
+            raise ValueError(f"fixed entries must be among {PATHWAYS} or 'r'; got {f!r}")
+    allowed = names if bound_names is None else bound_names
+    if bounds is None:
+        bounds = {}
+    if not isinstance(bounds, dict):
+        raise TypeError(f"bounds must be a dict name -> (low, high) with names among {allowed}; "
+                        f"got {type(bounds).__name__}")
+    checked = {}
+    for key, value in bounds.items():
+        if key not in allowed:
+            raise ValueError(f"bounds keys must be among {allowed}; got {key!r}")
+        if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+            raise ValueError(f"bounds[{key!r}] must be a pair (low, high) (mV for couplings; None: "
+                             f"unbounded); got {value!r}")
+        lo, hi = (_bound(v, key) for v in value)
+        if lo is not None and hi is not None and lo > hi:
+            raise ValueError(f"bounds[{key!r}] must satisfy low <= high; got {(lo, hi)}")
+        checked[key] = (lo, hi)
+    n_starts = check_int(n_starts, "n_starts", low=1)
+    seed = check_int(seed, "seed", low=0)
+    rtol = check_float(rtol, "rtol", 0.0, 1.0, low_inclusive=False, high_inclusive=False)
+    return fixed, checked, n_starts, seed, rtol
+
+
+def _bound(v, key):
+    """One end of a bounds pair: None or +-inf mean unbounded; NaN is refused."""
+    if v is None:
+        return None
+    x = as_float(v, f"bounds[{key!r}]")
+    if math.isnan(x):
+        raise ValueError(f"bounds[{key!r}] must be numbers or None (unbounded); got NaN")
+    return None if math.isinf(x) else x
+
+
 def _check_target(x, name, unit, positive=True):
     x = as_float(x, name)
     if not np.isfinite(x) or (positive and x <= 0):
@@ -724,6 +783,8 @@ def target_supersaturation(ssn, nu_peak, mu_peak=None, *, r, network=None, fixed
     nu_peak = _check_target(nu_peak, "nu_peak", "Hz")
     M = None if mu_peak is None else _check_target(mu_peak, "mu_peak", "mV/s", positive=False)
     r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
+    margin = check_float(margin, "margin", 0.0, unit="(log units)")
+    fixed, bounds, n_starts, seed, rtol = _check_search(ssn, network, fixed, bounds, n_starts, seed, rtol)
     J0, a, b, n, tau = _params(ssn)
     free = _Free(J0, r0, fixed, bounds, free_r=True)
     requested = {"nu_peak": nu_peak} if M is None else {"nu_peak": nu_peak, "mu_peak": M}
@@ -861,6 +922,7 @@ def target_bistability(ssn, mu_1, mu_2, *, r, network=None, fixed=(), bounds=Non
     if not mu_1 < mu_2:
         raise ValueError(f"mu_1 must be < mu_2 (a window [mu_1, mu_2] in mV/s); got {mu_1}, {mu_2}")
     r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
+    fixed, bounds, n_starts, seed, rtol = _check_search(ssn, network, fixed, bounds, n_starts, seed, rtol)
     J0, a, b, n, tau = _params(ssn)
     free = _Free(J0, r0, fixed, bounds, free_r=True)
     requested = {"mu_1": mu_1, "mu_2": mu_2}
@@ -968,6 +1030,7 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
     """
     nu_isn = _check_target(nu_isn, "nu_isn", "Hz")
     r0 = None if r is None else _check_target(r, "r", "(ratio mu_I/mu_E)")
+    _, bounds, _, _, rtol = _check_search(ssn, network, (), bounds, 1, 0, rtol, bound_names=("EE",))
     J0, a, b, n, tau = _params(ssn)
     free = _Free(J0, r0, ("EI", "IE", "II", "r"), bounds, free_r=False)
     f = _fns()
@@ -1054,7 +1117,8 @@ def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), boun
     from scipy.optimize import linprog
     r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
     mu = None if mu is None else _check_target(mu, "mu", "mV/s")
-    margin = _check_target(margin, "margin", "(log units)", positive=False)
+    margin = check_float(margin, "margin", 0.0, unit="(log units)")
+    fixed, bounds, n_starts, seed, _ = _check_search(ssn, network, fixed, bounds, n_starts, seed, 0.5)
     J0, a, b, n, tau = _params(ssn)
     free = _Free(J0, r0, fixed, bounds, free_r=True)
     requested = {"exists": True, "stable": True}

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_float, as_float_array
+from ._validate import as_float, as_float_array, check_finite, check_nonnegative
 
 __all__ = ["PowerLaw", "fit_powerlaw", "MU_GRID", "NU_MAX", "P0"]
 
@@ -158,9 +158,15 @@ def fit_powerlaw(sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0, *, p0=P0):
         raise ValueError(f"sigma must be > 0 mV/sqrt(s); got {sigma!r}")
     if not (math.isfinite(args[1]) and args[1] > 0):
         raise ValueError(f"tau must be > 0 s; got {tau!r}")
-    p0 = tuple(as_float(x, "p0") for x in p0)
-    if len(p0) != 3:
-        raise ValueError("p0 must be (a, b, n)")
+    check_finite(args[2], "theta")
+    check_finite(args[3], "v_reset")
+    check_nonnegative(args[4], "t_ref", "s")
+    if not args[2] > args[3]:
+        raise ValueError(f"theta must be > v_reset (mV); got theta={theta!r}, v_reset={v_reset!r}")
+    p0 = check_finite(p0, "p0")
+    if p0.shape != (3,):
+        raise ValueError(f"p0 must be a start point (a, b, n) of 3 finite numbers; got shape {p0.shape}")
+    p0 = tuple(float(x) for x in p0)
     return _fit_cached(*(_key(x) for x in args), p0)
 
 

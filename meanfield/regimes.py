@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import ssn_kernels as _k
-from ._validate import check_finite
+from ._validate import check_finite, check_int, check_vector
 from .ssn_symbolic import functions as _functions
 
 __all__ = ["regime_map", "fold_curve", "isn_boundary", "supersaturation_boundary",
@@ -32,11 +32,27 @@ REGIME_COLUMNS = ("mu", "r", "mu_E", "mu_I", "n_states", "n_stable", "balanced",
 
 
 def _grid_axes(mu, r):
-    mu = check_finite(np.atleast_1d(mu), "mu").ravel()
-    r = check_finite(np.atleast_1d(r), "r").ravel()
-    if mu.size == 0 or r.size == 0:
-        raise ValueError("mu and r must each hold at least one value")
-    return mu, r
+    return check_vector(mu, "mu", what="input"), check_vector(r, "r", what="input ratio")
+
+
+def _check_ssn(ssn):
+    """The duck-typed SSN every function here reads (``params``, ``tau``, regime methods)."""
+    missing = [a for a in ("params", "tau", "isn_threshold", "supersaturation_condition", "balanced_state")
+               if not hasattr(ssn, a)]
+    if missing:
+        raise TypeError(f"ssn must be a meanfield.SSN (attributes params, tau, isn_threshold, "
+                        f"supersaturation_condition, balanced_state); {type(ssn).__name__} lacks {missing}")
+    return ssn
+
+
+def _scan_args(ssn, r_values, mu_range, n_grid):
+    """Validate the common arguments of the boundary scans; returns (r_values, lo, hi, n_grid)."""
+    _check_ssn(ssn)
+    r_values = check_vector(r_values, "r_values", what="input ratio")
+    rng = check_finite(mu_range, "mu_range")
+    if rng.shape != (2,) or not rng[1] > rng[0]:
+        raise ValueError(f"mu_range must be (low, high) in mV/s with high > low; got {mu_range!r}")
+    return r_values, float(rng[0]), float(rng[1]), check_int(n_grid, "n_grid", low=3)
 
 
 def _point_flags(ssn, mu_E, mu_I, direction):
@@ -84,6 +100,7 @@ def regime_map(ssn, mu, r):
     """
     import pandas as pd
 
+    _check_ssn(ssn)
     mu, r = _grid_axes(mu, r)
     RR, MM = np.meshgrid(r, mu, indexing="ij")
     mu_E, rr = MM.ravel(), RR.ravel()
@@ -143,9 +160,9 @@ def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
     mu_range : (float, float)
         Input interval scanned (mV/s).
     n_grid : int
-        Scan points per r (two folds closer than one grid step may be missed).
+        Scan points per r (integer >= 3; two folds closer than one grid step may be missed).
     n_bisect : int
-        Bisection steps.
+        Bisection steps (integer >= 1).
 
     Returns
     -------
@@ -155,14 +172,10 @@ def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
     """
     import pandas as pd
 
-    r_values = check_finite(np.atleast_1d(r_values), "r_values").ravel()
-    lo, hi = (float(v) for v in check_finite(mu_range, "mu_range"))
-    if not hi > lo:
-        raise ValueError(f"mu_range must be (low, high) with high > low; got {mu_range!r}")
-    if int(n_grid) < 3:
-        raise ValueError(f"n_grid must be >= 3; got {n_grid!r}")
+    r_values, lo, hi, n_grid = _scan_args(ssn, r_values, mu_range, n_grid)
+    n_bisect = check_int(n_bisect, "n_bisect", low=1)
     P = ssn.params
-    mu = np.linspace(lo, hi, int(n_grid))
+    mu = np.linspace(lo, hi, n_grid)
     RR, MM = np.meshgrid(r_values, mu, indexing="ij")
     counts = _k.states(MM.ravel(), (RR * MM).ravel(), P)["n_states"].reshape(RR.shape)
     jump = np.diff(counts, axis=1)
@@ -205,7 +218,7 @@ def isn_boundary(ssn, r_values, mu_range=(0.0, 100.0), n_grid=2001):
     mu_range : (float, float)
         Input interval (mV/s).
     n_grid : int
-        Scan points per r.
+        Scan points per r (integer >= 3).
 
     Returns
     -------
@@ -214,8 +227,7 @@ def isn_boundary(ssn, r_values, mu_range=(0.0, 100.0), n_grid=2001):
     """
     import pandas as pd
 
-    r_values = check_finite(np.atleast_1d(r_values), "r_values").ravel()
-    lo, hi = (float(v) for v in check_finite(mu_range, "mu_range"))
+    r_values, lo, hi, n_grid = _scan_args(ssn, r_values, mu_range, n_grid)
     P = ssn.params
     nu_isn = ssn.isn_threshold()
     if not np.isfinite(nu_isn) or nu_isn == 0:
@@ -239,7 +251,7 @@ def supersaturation_boundary(ssn, r_values, mu_range=(0.0, 100.0), n_grid=2001):
     mu_range : (float, float)
         Input interval (mV/s).
     n_grid : int
-        Scan points per r.
+        Scan points per r (integer >= 3).
 
     Returns
     -------
@@ -249,8 +261,7 @@ def supersaturation_boundary(ssn, r_values, mu_range=(0.0, 100.0), n_grid=2001):
     """
     import pandas as pd
 
-    r_values = check_finite(np.atleast_1d(r_values), "r_values").ravel()
-    lo, hi = (float(v) for v in check_finite(mu_range, "mu_range"))
+    r_values, lo, hi, n_grid = _scan_args(ssn, r_values, mu_range, n_grid)
     P = ssn.params
     fn = _functions()
     ok = np.asarray(ssn.supersaturation_condition(r_values), bool)
@@ -300,6 +311,20 @@ def plot_regime_map(table, ax=None, folds=None, title=None):
     import matplotlib.pyplot as plt
     from matplotlib.patches import Patch
 
+    import pandas as pd
+
+    if not isinstance(table, pd.DataFrame):
+        raise TypeError(f"table must be the DataFrame of regime_map; got {type(table).__name__}")
+    needed = ("mu", "r", "isn", "supersaturating", "bistable", "no_steady_state", "balanced")
+    missing = [c for c in needed if c not in table.columns]
+    if missing:
+        raise ValueError(f"table lacks the regime_map column(s) {missing}; it has {list(table.columns)}")
+    if len(table) == 0 or len(table) != table["mu"].nunique() * table["r"].nunique():
+        raise ValueError(f"table must be a full (mu, r) grid as regime_map returns; got {len(table)} rows "
+                         f"for {table['mu'].nunique()} mu x {table['r'].nunique()} r values")
+    if folds is not None:
+        if not isinstance(folds, pd.DataFrame) or not {"mu", "r"} <= set(folds.columns):
+            raise ValueError("folds must be the DataFrame of fold_curve (columns mu, r)")
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     mu = np.unique(table["mu"].to_numpy())

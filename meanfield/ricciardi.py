@@ -26,7 +26,8 @@ from typing import Optional
 
 import numpy as np
 
-from ._validate import as_float, as_float_array, check_finite, check_nonnegative, check_positive
+from ._validate import (as_float, as_float_array, check_bool, check_finite, check_float, check_int,
+                        check_nonnegative, check_positive)
 from .continuation import _tangent, continue_curve, locate_fold
 from .transfer import _core
 
@@ -148,7 +149,12 @@ class PhiNetwork:
             raise ValueError("give exactly one of j (synaptic weights, mV) or K (in-degrees)")
         if K is not None:
             K = check_positive(K, "K")
-            j = J / np.reshape(K, np.shape(J)) if np.size(K) == np.size(J) else J / K
+            if K.size == J.size:
+                K = np.reshape(K, np.shape(J))
+            elif K.ndim != 0:
+                raise ValueError(f"K must be a scalar or hold one in-degree per coupling (the shape of J "
+                                 f"{np.shape(J)}); got shape {K.shape}")
+            j = J / K
         return cls(J=J, jv=np.abs(as_float_array(j, "j")), tau=tau, sigma_ext=sigma_ext, theta=theta,
                    v_reset=v_reset, t_ref=t_ref, name=name)
 
@@ -341,12 +347,9 @@ def solve_point(network, mu_E, mu_I, *, nu_max: float = 500.0, n_grid: int = 400
     """
     pn = _as_phinet(network)
     mu_ext = _validate_mu_pair(mu_E, mu_I)
-    nu_max = as_float(nu_max, "nu_max")
-    if not (math.isfinite(nu_max) and nu_max > 0):
-        raise ValueError(f"nu_max must be > 0 Hz; got {nu_max!r}")
-    if int(n_grid) < 10:
-        raise ValueError(f"n_grid must be >= 10; got {n_grid!r}")
-    return _solve_point(pn, mu_ext, nu_max, int(n_grid))
+    nu_max = check_float(nu_max, "nu_max", 0.0, low_inclusive=False, unit="Hz")
+    n_grid = check_int(n_grid, "n_grid", low=N_GRID_MIN)
+    return _solve_point(pn, mu_ext, nu_max, n_grid)
 
 
 def _solve_point(pn, mu_ext, nu_max, n_grid):
@@ -475,21 +478,38 @@ class _Path:
         return self.mu[k] + (lam - k) * self.d[k], self.d[k]
 
 
-def _input_arrays(mu_E, r, mu_I):
-    mu_E = check_finite(mu_E, "mu_E")
+#: smallest nu_E grid of the scans (:func:`solve_point`, :func:`selfconsistent`)
+N_GRID_MIN = 10
+#: loosest corrector tolerance of :func:`selfconsistent` (Hz): a looser corrector can step onto
+#: another branch near a fold
+TOL_MAX = 1e-6
+
+
+def _check_settings(nu_max, n_check, n_grid, ds_max, tol, progress):
+    """Validate the solver settings of :func:`selfconsistent` (also used by ``size_scaling``)."""
+    return dict(nu_max=check_float(nu_max, "nu_max", 0.0, low_inclusive=False, unit="Hz"),
+                n_check=check_int(n_check, "n_check", low=0),
+                n_grid=check_int(n_grid, "n_grid", low=N_GRID_MIN),
+                ds_max=None if ds_max is None else check_float(ds_max, "ds_max", 0.0, low_inclusive=False),
+                tol=check_float(tol, "tol", 0.0, TOL_MAX, low_inclusive=False, unit="Hz"),
+                progress=check_bool(progress, "progress"))
+
+
+def _input_arrays(mu_E, r, mu_I, name_E="mu_E", name_I="mu_I"):
+    mu_E = check_finite(mu_E, name_E)
     if mu_E.ndim != 1 or mu_E.size < 2:
-        raise ValueError(f"mu_E must be a 1-D array of >= 2 input values (mV/s); got shape {mu_E.shape}")
+        raise ValueError(f"{name_E} must be a 1-D array of >= 2 input values (mV/s); got shape {mu_E.shape}")
     if mu_I is None:
-        r = as_float(r, "r")
-        if not math.isfinite(r):
-            raise ValueError(f"r must be finite; got {r!r}")
+        r = check_float(r, "r")
         mu_I = r * mu_E
     else:
-        mu_I = check_finite(mu_I, "mu_I")
+        mu_I = check_finite(mu_I, name_I)
         if mu_I.shape != mu_E.shape:
-            raise ValueError(f"mu_I must have the shape of mu_E {mu_E.shape}; got {mu_I.shape}")
-    if np.any(np.all(np.diff(np.column_stack([mu_E, mu_I]), axis=0) == 0, axis=1)):
-        raise ValueError("consecutive input points (mu_E, mu_I) must differ (the sweep path needs a direction)")
+            raise ValueError(f"{name_I} must have the shape of {name_E} {mu_E.shape}; got {mu_I.shape}")
+    same = np.all(np.diff(np.column_stack([mu_E, mu_I]), axis=0) == 0, axis=1)
+    if np.any(same):
+        raise ValueError(f"consecutive input points ({name_E}, {name_I}) must differ (the sweep path needs a "
+                         f"direction); points {np.nonzero(same)[0][:5].tolist()} and the next are equal")
     return mu_E, mu_I
 
 
@@ -517,18 +537,26 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
     mu_I : array_like (n,), optional
         External drive of I in mV/s (overrides r).
     nu_max : float
-        Rates above this (Hz) end a curve (runaway: Phi is unbounded without refractoriness).
+        Rates above this (Hz, > 0, finite) end a curve (runaway: Phi is unbounded without
+        refractoriness).
     n_check : int
-        Interior input points scanned for solutions off the continued curves (>= 0).
+        Interior input points scanned for solutions off the continued curves (integer >= 0).
     n_grid : int
-        nu_E grid size of the scans (:func:`solve_point`).
+        nu_E grid size of the scans (:func:`solve_point`; integer >= 10).
     ds_max : float, optional
-        Largest continuation step in arclength units (1 unit = 1 mV/s of input path or 1 Hz);
+        Largest continuation step in arclength units (1 unit = 1 mV/s of input path or 1 Hz; > 0);
         default path length / 40.
     tol : float
-        Residual tolerance (Hz) of the continuation corrector; final points are polished to ~1e-12.
+        Residual tolerance (Hz) of the continuation corrector, in (0, 1e-6]; final points are
+        polished to ~1e-12.
     progress : bool
         Show a tqdm progress bar over seeds.
+
+    Raises
+    ------
+    ValueError, TypeError
+        Before any solving, for a bad network, inputs (non-finite, fewer than 2 points, repeated
+        consecutive points, mismatched shapes) or settings out of the ranges above.
 
     Returns
     -------
@@ -542,18 +570,13 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
     """
     pn = _as_phinet(network)
     mu_E, mu_I = _input_arrays(mu_E, r, mu_I)
-    nu_max = as_float(nu_max, "nu_max")
-    if not (math.isfinite(nu_max) and nu_max > 0):
-        raise ValueError(f"nu_max must be > 0 Hz; got {nu_max!r}")
-    if int(n_check) < 0:
-        raise ValueError(f"n_check must be >= 0; got {n_check!r}")
+    settings = _check_settings(nu_max, n_check, n_grid, ds_max, tol, progress)
+    nu_max, n_check, n_grid, tol = (settings[k] for k in ("nu_max", "n_check", "n_grid", "tol"))
     path = _Path(mu_E, mu_I)
     n = path.n
     lam_scale = (n - 1) / path.length          # 1 scaled unit of lam = 1 mV/s of input path
     scale = np.array([1.0, 1.0, lam_scale])
-    ds_max = path.length / 40.0 if ds_max is None else as_float(ds_max, "ds_max")
-    if not (math.isfinite(ds_max) and ds_max > 0):
-        raise ValueError(f"ds_max must be > 0; got {ds_max!r}")
+    ds_max = path.length / 40.0 if ds_max is None else settings["ds_max"]
 
     cache = {}
 

@@ -8,13 +8,17 @@ each size comes from the shared description's own ``scaled(N_total)`` method
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import check_finite, check_positive
-from .ricciardi import selfconsistent
+from ._validate import check_bool, check_kwargs, check_nonempty, check_positive
+from .ricciardi import _check_settings, _input_arrays, selfconsistent
+
+#: keyword arguments of :func:`meanfield.ricciardi.selfconsistent` that size_scaling forwards
+_FORWARDED = ("nu_max", "n_check", "n_grid", "ds_max", "tol")
 
 __all__ = ["size_scaling", "SizeScalingResult", "default_sizes"]
 
@@ -81,7 +85,8 @@ def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, pr
     progress : bool
         tqdm progress bar over the sizes.
     **kwargs
-        Passed to :func:`meanfield.ricciardi.selfconsistent` (e.g. ``nu_max``, ``n_check``).
+        Passed to :func:`meanfield.ricciardi.selfconsistent`: ``nu_max``, ``n_check``, ``n_grid``,
+        ``ds_max``, ``tol`` (validated, with every other argument, before the first size is solved).
 
     Returns
     -------
@@ -93,13 +98,16 @@ def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, pr
         raise TypeError("network must provide scaled(N_total) (like brianmodels.network.LIFNetwork); "
                         f"{type(network).__name__} does not")
     N_values = check_positive(np.atleast_1d(N_values), "N_values").ravel()
+    check_nonempty(N_values, "N_values", what="network size")
     if np.any(N_values != np.round(N_values)):
         raise ValueError(f"N_values must be integers; got {N_values.tolist()}")
-    mu_hat = check_finite(np.atleast_1d(mu_hat), "mu_hat").ravel()
-    if mu_hat_I is not None:
-        mu_hat_I = check_finite(np.atleast_1d(mu_hat_I), "mu_hat_I").ravel()
-        if mu_hat_I.shape != mu_hat.shape:
-            raise ValueError(f"mu_hat_I must have the shape of mu_hat {mu_hat.shape}; got {mu_hat_I.shape}")
+    progress = check_bool(progress, "progress")
+    check_kwargs(kwargs, _FORWARDED, "size_scaling (forwarded to selfconsistent)")
+    defaults = {k: v.default for k, v in inspect.signature(selfconsistent).parameters.items()
+                if k in _FORWARDED + ("progress",)}
+    _check_settings(**{**defaults, **kwargs})
+    mu_hat, _ = _input_arrays(mu_hat, r, mu_hat_I, "mu_hat", "mu_hat_I")
+    mu_hat_I = None if mu_hat_I is None else np.asarray(mu_hat_I, dtype=float)
     nets = {int(N): network.scaled(int(N)) for N in N_values}   # validates every size up front
     it = list(nets.items())
     if progress:

@@ -22,7 +22,8 @@ import math
 import numpy as np
 
 from . import ssn_kernels as _k
-from ._validate import as_float, as_float_array, check_finite, check_positive
+from ._validate import (as_float, as_float_array, broadcast, check_finite, check_float, check_int,
+                        check_kwargs, check_nonempty, check_positive, check_vector)
 from .ssn_symbolic import PARAM_NAMES
 from .ssn_symbolic import functions as _functions
 
@@ -43,6 +44,17 @@ STEADY_STATE_COLUMNS = (
     "delta", "trace", "det", "eig1_re", "eig1_im", "eig2_re", "eig2_im", "stable", "stability",
     "fold", "isn", "paradoxical", "supersaturating", "dnuE_dmu", "dnuI_dmu",
     "R_EE", "R_EI", "R_IE", "R_II")
+
+
+def _check_grid(grid):
+    """The z scan grid of :meth:`SSN.steady_states`: 1-D, finite, from 0, strictly increasing."""
+    grid = check_finite(grid, "grid")
+    if grid.ndim != 1 or grid.size < 3:
+        raise ValueError(f"grid must be a 1-D array of at least 3 z values (mV/s); got shape {grid.shape}")
+    if grid[0] != 0 or np.any(np.diff(grid) <= 0):
+        raise ValueError("grid must start at 0 and increase strictly (z scan grid, mV/s; see "
+                         f"meanfield.ssn_kernels.z_grid); got {grid[:4].tolist()}...")
+    return grid
 
 
 def _pair(x, name, unit, positive=False, minimum=None):
@@ -131,6 +143,7 @@ class SSN:
         """
         a, b, n = (list(PAPER_FITS[k]) for k in ("a", "b", "n"))
         if tau_E_fit is not None:
+            tau_E_fit = check_float(tau_E_fit, "tau_E_fit", 0.0, low_inclusive=False, unit="s")
             key = min(PAPER_FITS_TAU_E, key=lambda t: abs(t - float(tau_E_fit)))
             if abs(key - float(tau_E_fit)) > 1e-9:
                 raise ValueError(f"tau_E_fit must be one of {sorted(PAPER_FITS_TAU_E)} s; got {tau_E_fit!r}")
@@ -148,7 +161,8 @@ class SSN:
             ``theta``, ``v_reset`` (mV) and optionally ``t_ref`` (s), e.g.
             ``brianmodels.presets.get('bistable')``.
         **fit_kwargs
-            Passed to :func:`meanfield.powerlaw.fit_powerlaw`.
+            Passed to :func:`meanfield.powerlaw.fit_powerlaw` (``p0``, or ``sigma``, ``tau``,
+            ``theta``, ``v_reset``, ``t_ref`` to override the network's values for both fits).
 
         Returns
         -------
@@ -160,6 +174,12 @@ class SSN:
         for attr in ("J", "tau", "sigma_ext", "theta", "v_reset"):
             if not hasattr(net, attr):
                 raise TypeError(f"net must be a LIFNetwork-like object; missing attribute {attr!r}")
+        check_kwargs(fit_kwargs, ("p0", "sigma", "tau", "theta", "v_reset", "t_ref"),
+                     "SSN.from_network (forwarded to fit_powerlaw)")
+        for attr in ("tau", "sigma_ext", "theta", "v_reset") + (("t_ref",) if hasattr(net, "t_ref") else ()):
+            value = as_float_array(getattr(net, attr), f"net.{attr}")
+            if value.shape != (2,):
+                raise ValueError(f"net.{attr} must hold one value per population (E, I); got shape {value.shape}")
         fits = []
         for X in range(2):
             kw = dict(sigma=float(net.sigma_ext[X]), tau=float(net.tau[X]), theta=float(net.theta[X]),
@@ -241,17 +261,14 @@ class SSN:
         if mu_I is None:
             r = 1.0 if r is None else r
             r = check_finite(r, "r")
-            mu_E, r = np.broadcast_arrays(mu_E, r)
+            mu_E, r = broadcast(mu_E=mu_E, r=r)
             mu_I = r * mu_E
         else:
             mu_I = check_finite(mu_I, "mu_I")
-            try:
-                mu_E, mu_I = np.broadcast_arrays(mu_E, mu_I)
-            except ValueError:
-                raise ValueError(f"mu_E and mu_I must have broadcastable shapes; got {mu_E.shape} "
-                                 f"and {mu_I.shape}") from None
+            mu_E, mu_I = broadcast(mu_E=mu_E, mu_I=mu_I)
             with np.errstate(divide="ignore", invalid="ignore"):
                 r = np.where(mu_E != 0, mu_I / np.where(mu_E != 0, mu_E, 1.0), np.nan)
+        check_nonempty(mu_E, "mu_E", what="input point")
         return (np.ascontiguousarray(mu_E, float).ravel(), np.ascontiguousarray(mu_I, float).ravel(),
                 np.asarray(r, float).ravel())
 
@@ -271,7 +288,8 @@ class SSN:
         r : float or array_like, optional
             Input ratio mu_I / mu_E (default 1 when ``mu_I`` is not given).
         grid : numpy.ndarray, optional
-            z scan grid (mV/s; default :func:`meanfield.ssn_kernels.z_grid`).
+            z scan grid (mV/s; default :func:`meanfield.ssn_kernels.z_grid`): 1-D, finite,
+            starting at 0, strictly increasing, at least 3 values.
 
         Returns
         -------
@@ -295,6 +313,7 @@ class SSN:
             ``n_parity_violations`` and ``params``.
         """
         mu_E, mu_I, r = self._inputs(mu_E, mu_I, r)
+        grid = None if grid is None else _check_grid(grid)
         st = _k.states(mu_E, mu_I, self.params, grid)
         return self._table(mu_E, mu_I, r, st)
 
@@ -382,9 +401,9 @@ class SSN:
         Parameters
         ----------
         mu_E, mu_I : array_like, shape (m,)
-            The path (mV/s), in order.
+            The path (mV/s), in order (m >= 1, finite).
         refine : int
-            Maximum rounds of interval bisection.
+            Maximum rounds of interval bisection (integer >= 0).
 
         Returns
         -------
@@ -395,12 +414,11 @@ class SSN:
             through folds; the silent state continues the lowest active state when nu_E reaches 0)
             and ``order`` (position along the branch). Sorted by ``branch``, ``order``.
         """
-        mu_E = check_finite(np.atleast_1d(mu_E), "mu_E").ravel()
-        mu_I = check_finite(np.atleast_1d(mu_I), "mu_I").ravel()
+        mu_E = check_vector(mu_E, "mu_E", what="input point")
+        mu_I = check_vector(mu_I, "mu_I", what="input point")
         if mu_E.shape != mu_I.shape:
             raise ValueError(f"mu_E and mu_I must have the same length; got {mu_E.size}, {mu_I.size}")
-        if int(refine) < 0:
-            raise ValueError(f"refine must be >= 0; got {refine!r}")
+        refine = check_int(refine, "refine", low=0)
         t = np.arange(mu_E.size, dtype=float)
         P = self.params
         counts = _k.states(mu_E, mu_I, P)["n_states"]
@@ -444,9 +462,8 @@ class SSN:
         pandas.DataFrame
             As :meth:`sweep_path`, plus ``mu`` (= mu_E).
         """
-        mu = check_finite(np.atleast_1d(mu), "mu").ravel()
-        r = as_float(r, "r")
-        check_finite(r, "r")
+        mu = check_vector(mu, "mu", what="input point")
+        r = check_float(r, "r")
         df = self.sweep_path(mu, r * mu, refine=refine)
         df.insert(3, "mu", df["mu_E"])
         return df
@@ -468,9 +485,8 @@ class SSN:
         pandas.DataFrame
             As :meth:`sweep_path` (``r`` holds the ratio of each row).
         """
-        r_values = check_finite(np.atleast_1d(r_values), "r_values").ravel()
-        mu = as_float(mu, "mu")
-        check_finite(mu, "mu")
+        r_values = check_vector(r_values, "r_values", what="input ratio")
+        mu = check_float(mu, "mu")
         df = self.sweep_path(np.full(r_values.size, mu), mu * r_values, refine=refine)
         if mu == 0:
             df["r"] = np.interp(df["t"], np.arange(r_values.size), r_values)
@@ -543,9 +559,9 @@ class SSN:
         r : float
             Input ratio.
         mu_max : float
-            Largest input searched (mV/s).
+            Largest input searched (mV/s, > 0).
         n_grid : int
-            Grid size of the scan before refinement.
+            Grid size of the scan before refinement (integer >= 3).
 
         Returns
         -------
@@ -553,7 +569,9 @@ class SSN:
             The onset input (NaN if none in [0, mu_max]); the paper's peak of nu_E(mu) sits there.
         """
         from .regimes import supersaturation_boundary
-        tab = supersaturation_boundary(self, [as_float(r, "r")], (0.0, float(mu_max)), n_grid=n_grid)
+        r = check_float(r, "r")
+        mu_max = check_float(mu_max, "mu_max", 0.0, low_inclusive=False, unit="mV/s")
+        tab = supersaturation_boundary(self, [r], (0.0, mu_max), n_grid=n_grid)
         return float(tab["mu"].min()) if len(tab) else math.nan
 
     def balanced_rates(self, mu, r=1.0):
@@ -572,7 +590,7 @@ class SSN:
             May be negative (then no balanced state exists, Eq S2). NaN if det J = 0.
         """
         mu = check_finite(mu, "mu")
-        r = as_float(r, "r")
+        r = check_float(r, "r")
         if self.det_J == 0:
             return np.full(mu.shape, np.nan), np.full(mu.shape, np.nan)
         e, i = _functions().balanced(r, *self.params)
@@ -632,8 +650,13 @@ class SSN:
         """
         import pandas as pd
 
-        N_values = check_positive(np.atleast_1d(N_values), "N_values").ravel()
-        mu_hat = check_finite(np.atleast_1d(mu_hat), "mu_hat").ravel()
+        N_values = check_positive(check_vector(N_values, "N_values", what="network size"), "N_values")
+        mu_hat = check_vector(mu_hat, "mu_hat", what="input point")
+        r = check_float(r, "r")
+        check_positive(as_float(N_ref, "N_ref"), "N_ref")
+        check_kwargs(sweep_kwargs, ("refine",), "SSN.size_scan (forwarded to SSN.sweep)")
+        if "refine" in sweep_kwargs:
+            check_int(sweep_kwargs["refine"], "refine", low=0)
         out = []
         for N in N_values:
             tab = self.scaled(N, N_ref).sweep(mu_hat * math.sqrt(N), r, **sweep_kwargs)

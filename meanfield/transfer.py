@@ -36,7 +36,7 @@ import math
 
 import numpy as np
 
-from ._validate import check_finite, check_nonnegative, check_positive
+from ._validate import broadcast, check_bool, check_finite, check_nonnegative, check_positive
 
 __all__ = ["phi", "phi_grad", "phi_deterministic", "cv_isi"]
 
@@ -180,14 +180,10 @@ def _prepare(mu, sigma, tau, theta, v_reset, t_ref, allow_zero_sigma=False):
     theta = check_finite(theta, "theta")
     v_reset = check_finite(v_reset, "v_reset")
     t_ref = check_nonnegative(t_ref, "t_ref", "s")
-    if np.any(np.asarray(theta) <= np.asarray(v_reset)):
+    arrs = broadcast(mu=mu, sigma=sigma, tau=tau, theta=theta, v_reset=v_reset, t_ref=t_ref)
+    if np.any(arrs[3] <= arrs[4]):
         raise ValueError(f"theta must be > v_reset (mV); got theta={theta.tolist()}, "
                          f"v_reset={v_reset.tolist()}")
-    try:
-        arrs = np.broadcast_arrays(mu, sigma, tau, theta, v_reset, t_ref)
-    except ValueError as exc:
-        raise ValueError("mu, sigma, tau, theta, v_reset and t_ref must broadcast to a common shape; "
-                         f"got shapes {[np.shape(a) for a in (mu, sigma, tau, theta, v_reset, t_ref)]}") from exc
     shape = arrs[0].shape
     return [a.ravel() for a in arrs], shape
 
@@ -376,7 +372,7 @@ def phi(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0, *, allow_zero_sigma=F
     4.336
     """
     (mu, sigma, tau, theta, v_reset, t_ref), shape = _prepare(
-        mu, sigma, tau, theta, v_reset, t_ref, allow_zero_sigma)
+        mu, sigma, tau, theta, v_reset, t_ref, check_bool(allow_zero_sigma, "allow_zero_sigma"))
     zero = sigma == 0
     if zero.any():
         nu = np.empty_like(mu)
