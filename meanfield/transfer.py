@@ -71,14 +71,37 @@ def _K(t):
 _K_COEF = _K_coefficients()
 
 
+def _chebyshev_to_monomial(n):
+    """(n, n) matrix M with T_k(s) = sum_m M[k, m] s^m (Chebyshev polynomials of the first kind).
+
+    Built by the recurrence T_{k+1} = 2 s T_k - T_{k-1}; every entry is an integer below 2^n, so the
+    matrix is exact in double precision for n <= 53.
+    """
+    M = np.zeros((n, n))
+    M[0, 0] = 1.0
+    if n > 1:
+        M[1, 1] = 1.0
+    for k in range(2, n):
+        M[k, 1:] = 2.0 * M[k - 1, :-1]
+        M[k] -= M[k - 2]
+    return M
+
+
 @functools.lru_cache(maxsize=None)
 def _E_table():
     """Monomial coefficients (in the local variable s in [-1, 1]) of the pieces of E, and c_inf.
 
+    Returns ``coef`` of shape ``(_DEG + 1, _N_INT)`` (row k: coefficient of s^k) and ``c_inf``.
     Built from erfcx by Gauss-Legendre quadrature (30 nodes per sub-interval, exact to rounding
-    for this entire integrand on intervals of length <= 0.25) and Chebyshev interpolation.
+    for this entire integrand on intervals of length <= 0.25) and Chebyshev interpolation at the
+    first-kind points. The interpolation coefficients come from the closed-form discrete cosine
+    transform and are converted to monomials with the exact integer matrix of
+    :func:`_chebyshev_to_monomial`, with elementwise products and sums only: no least-squares solve
+    (whose last bits depend on the BLAS kernel) and no helper that trims zero coefficients (such as
+    ``numpy.polynomial.chebyshev.cheb2poly``, which shortened a piece whose top coefficient came out
+    exactly 0.0 under some OpenBLAS kernels), so the shape is fixed and the table's bits do not
+    depend on the BLAS/LAPACK library.
     """
-    from numpy.polynomial import chebyshev as C
     from scipy.special import erfcx
 
     gx, gw = np.polynomial.legendre.leggauss(30)
@@ -87,20 +110,24 @@ def _E_table():
         mid, half = 0.5 * (a + b), 0.5 * (b - a)
         return (erfcx(mid[..., None] + half[..., None] * gx) * gw).sum(-1) * half
 
+    n = _DEG + 1
     left = np.arange(_N_INT) * _H
     E_left = np.concatenate([[0.0], np.cumsum(integral(left, left + _H))])[:-1]
-    # Chebyshev points of the first kind in each piece
-    nodes = np.cos(np.pi * (np.arange(_DEG + 1) + 0.5) / (_DEG + 1))
+    # Chebyshev points of the first kind in each piece, s_j = cos(theta_j)
+    theta = [math.pi * (j + 0.5) / n for j in range(n)]
+    nodes = np.array([math.cos(t) for t in theta])
     x = left[:, None] + 0.5 * _H * (nodes[None, :] + 1.0)
-    vals = E_left[:, None] + integral(np.broadcast_to(left[:, None], x.shape), x)
-    coef = np.empty((_DEG + 1, _N_INT))
-    for i in range(_N_INT):
-        cheb = C.chebfit(nodes, vals[i], _DEG)
-        coef[:, i] = C.cheb2poly(cheb)
+    vals = E_left[:, None] + integral(np.broadcast_to(left[:, None], x.shape), x)   # (_N_INT, n)
+    # interpolant sum_k c_k T_k(s): c_k = (2/n) sum_j vals_j T_k(s_j), c_0 halved (DCT-II)
+    Tkj = np.array([[math.cos(k * t) for t in theta] for k in range(n)])          # T_k(s_j)
+    cheb = (2.0 / n) * (vals[:, None, :] * Tkj[None, :, :]).sum(-1)                # (_N_INT, n)
+    cheb[:, 0] *= 0.5
+    M = _chebyshev_to_monomial(n)
+    coef = (cheb[:, :, None] * M[None, :, :]).sum(1).T                             # (n, _N_INT)
     E_end = E_left[-1] + integral(np.array([left[-1]]), np.array([_X_ASYM]))[0]
     t0 = 1.0 / _X_ASYM ** 2
     c_inf = E_end - (math.log(_X_ASYM) - float(_K(np.array([t0]))[0])) / _SQRT_PI
-    return coef, c_inf
+    return np.ascontiguousarray(coef), c_inf
 
 
 def _E(x):

@@ -133,3 +133,45 @@ def test_non_numeric_input_is_a_type_error():
         phi("10", 3.0, 0.02)
     with pytest.raises(ValueError, match="broadcast"):
         phi(np.zeros(3), np.ones(2), 0.02)
+
+
+# ----------------------------------------------------------------------------- the table of E(x)
+def test_E_table_matches_independent_quadrature_in_every_piece():
+    # E(x) = int_0^x erfcx by adaptive quadrature (QUADPACK, a method independent of the table's
+    # Gauss-Legendre + Chebyshev construction), at 3 points inside each of the 200 pieces, piece 6
+    # included (the piece whose top coefficient came out exactly 0.0 under OpenBLAS's Haswell/Zen
+    # kernel, issue 10). quad is asked for 1e-13; the table is good to ~5e-15.
+    from scipy.integrate import quad
+    from scipy.special import erfcx
+
+    from meanfield.transfer import _DEG, _E, _E_table, _H, _N_INT
+
+    coef, c_inf = _E_table()
+    assert coef.shape == (_DEG + 1, _N_INT) and np.all(np.isfinite(coef)) and math.isfinite(c_inf)
+    x = ((np.arange(_N_INT)[:, None] + np.array([0.05, 0.5, 0.95])) * _H).ravel()
+    ref = np.array([quad(erfcx, 0.0, xi, epsabs=0, epsrel=1e-13, limit=200)[0] for xi in x])
+    assert np.max(np.abs(_E(x) - ref) / ref) < 1e-13
+
+
+@pytest.mark.parametrize("value, expected", [(0.0, lambda x: 0.0 * x), (1.0, lambda x: x)])
+def test_E_table_keeps_its_shape_when_coefficients_are_exactly_zero(monkeypatch, value, expected):
+    # Regression (issue 10): cheb2poly dropped a top coefficient that was exactly 0.0, and
+    # "could not broadcast (10,) into (11,)" followed in every phi call. With erfcx replaced by a
+    # constant, E is linear (or 0) and every coefficient above s^1 is (exactly or nearly) zero:
+    # the table must keep _DEG + 1 rows and reproduce E exactly.
+    import scipy.special
+
+    from meanfield.transfer import _DEG, _E_table, _H, _N_INT
+
+    monkeypatch.setattr(scipy.special, "erfcx", lambda z: np.full_like(z, value))
+    coef, _ = _E_table.__wrapped__()          # the uncached builder, with the patched erfcx
+    assert coef.shape == (_DEG + 1, _N_INT)
+    if value == 0.0:
+        assert np.all(coef == 0.0)
+    # Horner in the local variable s of piece i: x = (i + 1/2 + s/2) H
+    i = np.arange(_N_INT)
+    for s in (-1.0, -0.3, 0.0, 0.7, 1.0):
+        p = np.zeros(_N_INT)
+        for k in range(_DEG, -1, -1):
+            p = p * s + coef[k]
+        assert np.allclose(p, expected((i + 0.5 + 0.5 * s) * _H), rtol=1e-14, atol=1e-14)
