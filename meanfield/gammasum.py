@@ -13,20 +13,21 @@ quantity (the network's input is -eta). Everything is dimensionless.
 from __future__ import annotations
 
 import math
-import numbers
 from typing import Tuple
+
+from ._validate import check_finite, check_float
 
 __all__ = ["weight_gamma_params", "eta_gamma_params", "eta_distribution", "eta_pdf", "eta_cdf"]
 
 
 def _pos(name, v, *, strict=True, upper=None):
-    if isinstance(v, bool) or not isinstance(v, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(v).__name__}")
-    v = float(v)
-    if not math.isfinite(v) or v < 0 or (strict and v == 0) or (upper is not None and v > upper):
-        rng = ("> 0" if strict else ">= 0") + (f" and <= {upper}" if upper is not None else "")
-        raise ValueError(f"{name} must be finite and {rng}, got {v!r}")
-    return v
+    """A finite real >= 0 (> 0 if ``strict``), <= ``upper`` if given; see ``_validate.check_float``."""
+    return check_float(v, name, 0.0, math.inf if upper is None else upper, low_inclusive=not strict)
+
+
+def _eta(eta):
+    """Points at which the density/CDF of eta is evaluated (finite reals, any shape)."""
+    return check_finite(eta, "eta")
 
 
 def weight_gamma_params(J0: float, g: float, K: float, nu: float = 0.5) -> Tuple[float, float]:
@@ -83,9 +84,11 @@ def eta_distribution(f: float, J0: float, g: float, K: float, nu: float = 0.5):
 
 def eta_pdf(eta, f: float, J0: float, g: float, K: float, nu: float = 0.5):
     """Probability density of eta at the given values (array_like), Eq 10."""
+    eta = _eta(eta)
     return eta_distribution(f, J0, g, K, nu).pdf(eta)
 
 
 def eta_cdf(eta, f: float, J0: float, g: float, K: float, nu: float = 0.5):
     """Cumulative distribution of eta at the given values (array_like), Eq 10."""
+    eta = _eta(eta)
     return eta_distribution(f, J0, g, K, nu).cdf(eta)

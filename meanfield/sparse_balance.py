@@ -41,8 +41,8 @@ Chebyshev grid in w = sqrt(1 - sigma/sigma0) (smooth there even for Heaviside) f
 """
 from __future__ import annotations
 
+import inspect
 import math
-import numbers
 from dataclasses import dataclass, field
 from typing import Any, Callable, Dict, Optional, Sequence
 
@@ -50,6 +50,7 @@ import numpy as np
 
 from meanfield.activations import get_activation, Activation
 from meanfield.gaussian import gaussian_mean, two_point
+from meanfield._validate import check_bool, check_float, check_kwargs
 
 __all__ = ["dmft", "dmft_sweep", "DMFTResult", "Autocorrelation", "effective_coupling"]
 
@@ -474,15 +475,8 @@ class DMFTResult:
 # ----------------------------------------------------------------------------------------
 
 def _real(name: str, value, *, lo=None, lo_open=False, allow_zero=True) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise TypeError(f"{name} must be a real number, got {type(value).__name__}")
-    v = float(value)
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if lo is not None and (v < lo or (lo_open and v == lo)):
-        rng = f"> {lo}" if lo_open else f">= {lo}"
-        raise ValueError(f"{name} must be {rng}, got {value!r}")
-    return v
+    """A finite real scalar, optionally >= lo (> lo if ``lo_open``); see ``_validate.check_float``."""
+    return check_float(value, name, -math.inf if lo is None else lo, low_inclusive=not lo_open)
 
 
 def _check(phi, J0, g, I0, K, nu, tau_max, dtau):
@@ -552,6 +546,7 @@ def dmft(phi="tanh", J0: float = 3.0, g: float = 2.0, I0: float = 1.0, K: float 
     """
     act, J0, g, I0, K, nu, tau_max, dtau = _check(phi, J0, g, I0, K, nu, tau_max, dtau)
     ode_tau_max = _real("ode_tau_max", ode_tau_max, lo=0.0, lo_open=True)
+    ode = check_bool(ode, "ode")
     geff2 = effective_coupling(g, K, nu)
     JK = J0 * math.sqrt(K)
     params = dict(phi=act.name, J0=J0, g=g, I0=I0, K=K, nu=nu, g_eff2=geff2)
@@ -780,10 +775,16 @@ def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs):
     Ks = np.atleast_1d(np.asarray(K, dtype=object))
     if Ks.size == 0:
         raise ValueError("K must contain at least one in-degree")
-    kw = {k: kwargs[k] for k in ("J0", "g", "I0", "nu", "tau_max", "dtau") if k in kwargs}
+    if Ks.ndim != 1:
+        raise ValueError(f"K must be a 1-D sequence of in-degrees; got shape {Ks.shape}")
+    check_bool(progress, "progress")
+    defaults = {k: p.default for k, p in inspect.signature(dmft).parameters.items() if k != "K"}
+    check_kwargs(kwargs, defaults, "dmft_sweep (forwarded to dmft)")
+    kw = {**defaults, **kwargs}
+    check_bool(kw["ode"], "ode")
+    _real("ode_tau_max", kw["ode_tau_max"], lo=0.0, lo_open=True)
     for k in Ks:                                   # validate everything before solving
-        _check(kwargs.get("phi", "tanh"), kw.get("J0", 3.0), kw.get("g", 2.0), kw.get("I0", 1.0),
-               k, kw.get("nu", 0.5), kw.get("tau_max", 40.0), kw.get("dtau", 0.05))
+        _check(kw["phi"], kw["J0"], kw["g"], kw["I0"], k, kw["nu"], kw["tau_max"], kw["dtau"])
     rows = []
     for k in tqdm(Ks, desc="DMFT over K", disable=not progress):
         rows.append(dmft(K=k, **kwargs).to_frame())
