@@ -23,13 +23,28 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .units import to_int
+
 POPULATIONS = ("E", "I")
 PATHWAYS = ("EE", "EI", "IE", "II")  # target-source, row-major order of the 2x2 arrays
 SYNAPSE_KINDS = ("delta", "exp")
 
 
+#: Largest population size: neuron indices within a population are int32 in the compiled model.
+N_MAX = 2**31 - 1
+
+
+def _array(value, name, dtype, allowed):
+    if value is None:
+        raise TypeError(f"{name} must be {allowed}; got None")
+    try:
+        return np.array(value, dtype=dtype)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be {allowed}; got {value!r}") from None
+
+
 def _vector(value, name, dtype=float):
-    arr = np.array(value, dtype=dtype)
+    arr = _array(value, name, dtype, "a number or a length-2 sequence of numbers (E, I)")
     if arr.ndim == 0:
         arr = np.full(2, arr.item(), dtype=dtype)
     if arr.shape != (2,):
@@ -38,7 +53,8 @@ def _vector(value, name, dtype=float):
 
 
 def _matrix(value, name, dtype=float):
-    arr = np.array(value, dtype=dtype)
+    arr = _array(value, name, dtype, "a scalar, a length-4 sequence (EE, EI, IE, II) or a 2x2 "
+                 "array") if dtype is float else np.array(value, dtype=dtype)
     if arr.ndim == 0:
         arr = np.full((2, 2), arr.item(), dtype=dtype)
     elif arr.shape == (4,):
@@ -53,6 +69,17 @@ def _matrix(value, name, dtype=float):
 def _check(cond, name, allowed, value):
     if not np.all(cond):
         raise ValueError(f"{name} must be {allowed}; got {value!r}")
+
+
+def _positive_number(value, name):
+    """A finite number > 0 as float (TypeError for non-numbers, ValueError otherwise)."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer,
+                                                                     np.floating)):
+        raise TypeError(f"{name} must be a positive number; got {type(value).__name__} {value!r}")
+    x = float(value)
+    if not math.isfinite(x) or x <= 0:
+        raise ValueError(f"{name} must be a positive finite number; got {value!r}")
+    return x
 
 
 def _readonly(arr):
@@ -126,11 +153,12 @@ class LIFNetwork:
 
     def __post_init__(self):
         set_ = lambda k, v: object.__setattr__(self, k, _readonly(v))  # noqa: E731
-        N = np.array(self.N)
-        if N.shape != (2,) or not np.all(np.isfinite(N.astype(float))) or np.any(N != np.round(N)):
+        N = _array(self.N, "N", float, "two integers (N_E, N_I)")
+        if N.shape != (2,) or not np.all(np.isfinite(N)) or np.any(N != np.round(N)):
             raise ValueError(f"N must be two integers (N_E, N_I); got {self.N!r}")
+        _check((N > 0) & (N <= N_MAX), "N", f"positive integers <= {N_MAX} (int32 neuron "
+               "indices)", self.N)
         N = N.astype(np.int64)
-        _check(N > 0, "N", "positive (N_E > 0, N_I > 0)", self.N)
         set_("N", N)
         for name in ("p", "j", "tau_s", "delay_min", "delay_max"):
             arr = _matrix(getattr(self, name), name)
@@ -152,10 +180,13 @@ class LIFNetwork:
         _check(self.sigma_ext > 0, "sigma_ext", "> 0 mV/sqrt(s)", self.sigma_ext.tolist())
         _check(self.delay_min >= 0, "delay_min", ">= 0 s", self.delay_min.tolist())
         _check(self.delay_max >= self.delay_min, "delay_max", ">= delay_min", self.delay_max.tolist())
+        _check(self.tau_s >= 0, "tau_s", ">= 0 s", self.tau_s.tolist())
         _check((self.synapse != "exp") | (self.tau_s > 0), "tau_s", "> 0 s on 'exp' pathways",
                self.tau_s.tolist())
-        if int(self.N_ref) <= 0:
-            raise ValueError(f"N_ref must be a positive integer; got {self.N_ref!r}")
+        object.__setattr__(self, "N_ref", to_int(self.N_ref, "N_ref", lo=1))
+        for name in ("name", "source"):
+            if not isinstance(getattr(self, name), str):
+                raise TypeError(f"{name} must be a str; got {type(getattr(self, name)).__name__}")
         K = np.rint(self.p * self.N[None, :]).astype(np.int64)
         set_("K", K)
         set_("J", K * self.j)  # Eq 13
@@ -205,10 +236,7 @@ class LIFNetwork:
         N_total : int
             Total network size N_E + N_I.
         """
-        N_total = float(N_total)
-        if not math.isfinite(N_total) or N_total <= 0:
-            raise ValueError(f"N_total must be a positive number; got {N_total!r}")
-        return math.sqrt(N_total / self.N_ref)
+        return math.sqrt(_positive_number(N_total, "N_total") / self.N_ref)
 
     def scaled(self, N_total) -> "LIFNetwork":
         """The same network at total size ``N_total`` in the sqrt(N) convention (theory §11).
@@ -226,9 +254,7 @@ class LIFNetwork:
         -------
         LIFNetwork
         """
-        factor = float(N_total) / self.N_total
-        if not math.isfinite(factor) or factor <= 0:
-            raise ValueError(f"N_total must be a positive number; got {N_total!r}")
+        factor = _positive_number(N_total, "N_total") / self.N_total
         N = np.rint(self.N * factor).astype(np.int64)
         if N.sum() != int(round(float(N_total))):
             raise ValueError(f"N_total={N_total} cannot keep the E:I split {self.N.tolist()} in integers")
@@ -250,6 +276,9 @@ class LIFNetwork:
     @classmethod
     def from_dict(cls, d: dict) -> "LIFNetwork":
         """Inverse of :meth:`to_dict`."""
+        if not isinstance(d, dict):
+            raise TypeError(f"d must be a dict of LIFNetwork fields (from to_dict); got "
+                            f"{type(d).__name__}")
         return cls(**d)
 
     def to_json(self) -> str:

@@ -1,4 +1,5 @@
-"""The one place where Brian2 quantities become the plain floats of the theory, and back.
+"""The one place where Brian2 quantities and user numbers become the plain floats and ints of
+the theory, and back.
 
 ``meanfield`` works in plain floats (SPEC §3): rates in Hz, drive mu in mV/s, noise sigma in
 mV/sqrt(s), potentials in mV, times in s. The Brian2 side accepts either Brian2 quantities or
@@ -12,6 +13,9 @@ Examples
 2.5
 """
 from __future__ import annotations
+
+import math
+import numbers
 
 import numpy as np
 
@@ -72,6 +76,9 @@ def to_float(value, kind: str, name: str, *, finite: bool = True):
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}; got {kind!r}")
+    if value is None:
+        raise TypeError(f"{name} must be a number or array in {KINDS[kind][0]} "
+                        f"(or a Brian2 quantity); got None")
     if is_quantity(value):
         unit = brian_unit(kind)
         if value.dim != unit.dim:
@@ -87,6 +94,59 @@ def to_float(value, kind: str, name: str, *, finite: bool = True):
     if finite and not np.all(np.isfinite(out)):
         raise ValueError(f"{name} must be finite; got {value!r}")
     return float(out) if out.ndim == 0 else out
+
+
+def to_int(value, name: str, *, lo=None, hi=None) -> int:
+    """An integer-valued number (an int, or a float with an integer value) as a Python int.
+
+    Parameters
+    ----------
+    value : int or float
+        Booleans, strings, None and other objects are refused.
+    name : str
+        Parameter name, used in error messages.
+    lo, hi : int, optional
+        Inclusive bounds.
+
+    Raises
+    ------
+    TypeError
+        Not a real number (or a bool).
+    ValueError
+        Not an integer value, or outside ``[lo, hi]``.
+    """
+    rng = f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be an integer{rng}; got {type(value).__name__} {value!r}")
+    if not isinstance(value, numbers.Integral):
+        if not math.isfinite(value) or value != math.floor(value):
+            raise ValueError(f"{name} must be an integer{rng}; got {value!r}")
+    v = int(value)
+    if (lo is not None and v < lo) or (hi is not None and v > hi):
+        raise ValueError(f"{name} must be an integer{rng}; got {value!r}")
+    return v
+
+
+#: Seeds are integers in [0, SEED_LIMIT) (they travel as int64).
+SEED_LIMIT = 2**63
+
+
+def to_seed(value, name: str = "seed") -> int:
+    """A random seed: an integer (not a float, not a bool) in ``[0, 2**63)``.
+
+    Raises
+    ------
+    TypeError
+        Not an integer.
+    ValueError
+        Negative or ``>= 2**63``.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be a non-negative integer (< 2**63); got "
+                        f"{type(value).__name__} {value!r}")
+    if not 0 <= int(value) < SEED_LIMIT:
+        raise ValueError(f"{name} must be in [0, 2**63); got {value}")
+    return int(value)
 
 
 def to_quantity(value, kind: str):

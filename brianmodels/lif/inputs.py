@@ -19,10 +19,24 @@ from ..units import to_float
 
 
 def _finite(x, name):
-    x = np.asarray(x, dtype=float)
+    """``x`` as a float array; TypeError for non-numbers, ValueError for NaN/inf."""
+    if x is None:
+        raise TypeError(f"{name} must be a number or an array of numbers; got None")
+    try:
+        x = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be a number or an array of numbers; got {x!r}") from None
     if not np.all(np.isfinite(x)):
         raise ValueError(f"{name} must be finite (no NaN/inf); got {x!r}")
     return x
+
+
+def _scalar(x, name):
+    """A finite scalar (e.g. the input ratio r) as float."""
+    x = _finite(x, name)
+    if x.ndim:
+        raise ValueError(f"{name} must be a finite scalar; got shape {x.shape}")
+    return float(x)
 
 
 @dataclass(frozen=True)
@@ -40,8 +54,8 @@ class Constant:
     timed = False
 
     def __post_init__(self):
-        object.__setattr__(self, "mu_E", float(_finite(self.mu_E, "mu_E")))
-        object.__setattr__(self, "mu_I", float(_finite(self.mu_I, "mu_I")))
+        object.__setattr__(self, "mu_E", _scalar(self.mu_E, "mu_E"))
+        object.__setattr__(self, "mu_I", _scalar(self.mu_I, "mu_I"))
 
     def at(self, t):
         """(len(t), 2) drive in mV/s at times ``t`` (s)."""
@@ -78,7 +92,8 @@ class PiecewiseLinear:
         e = _finite(self.mu_E, "mu_E").ravel()
         i = _finite(self.mu_I, "mu_I").ravel()
         if not (t.size == e.size == i.size) or t.size < 1:
-            raise ValueError("t, mu_E and mu_I must have the same length >= 1")
+            raise ValueError(f"t, mu_E and mu_I must have the same length >= 1; got lengths "
+                             f"{t.size}, {e.size}, {i.size}")
         if np.any(np.diff(t) < 0) or t[0] < 0:
             raise ValueError(f"t must be non-negative and non-decreasing; got {t.tolist()}")
         for k, v in (("t", t), ("mu_E", e), ("mu_I", i)):
@@ -115,26 +130,39 @@ class Sampled:
     timed = True
 
     def __init__(self, mu_E, mu_I=None, *, sample_dt=None, r=1.0):
-        self._E, self._I, self.r = mu_E, mu_I, float(r)
-        if not callable(mu_E) or (mu_I is not None and not callable(mu_I)):
-            if sample_dt is None or float(sample_dt) <= 0:
-                raise ValueError("sample_dt (s, > 0) is required for sampled arrays")
-        self.sample_dt = None if sample_dt is None else float(sample_dt)
+        self.r = _scalar(r, "r")
+        arrays = [name for v, name in ((mu_E, "mu_E"), (mu_I, "mu_I"))
+                  if v is not None and not callable(v)]
+        if arrays:
+            if sample_dt is None:
+                raise ValueError(f"sample_dt (s, > 0) is required for sampled arrays ({arrays})")
+            if _scalar(sample_dt, "sample_dt") <= 0:
+                raise ValueError(f"sample_dt must be > 0 s; got {sample_dt!r}")
+        self.sample_dt = None if sample_dt is None else _scalar(sample_dt, "sample_dt")
+        vals = []
         for v, name in ((mu_E, "mu_E"), (mu_I, "mu_I")):
             if v is not None and not callable(v):
-                _finite(v, name)
+                v = _finite(v, name)
+                if v.ndim != 1 or v.size == 0:
+                    raise ValueError(f"{name} must be a function of t or a non-empty 1-D array of "
+                                     f"samples (mV/s); got shape {v.shape}")
+            vals.append(v)
+        self._E, self._I = vals
 
-    def _eval(self, f, t):
+    def _eval(self, f, t, name):
         if callable(f):
-            return _finite(np.broadcast_to(f(t), t.shape), "mu(t)")
-        arr = np.asarray(f, float)
-        k = np.clip((t / self.sample_dt).astype(int), 0, arr.size - 1)
-        return arr[k]
+            v = np.asarray(f(t), dtype=float)
+            if v.shape not in ((), t.shape):
+                raise ValueError(f"Sampled {name}(t) must return one value per time (shape "
+                                 f"{t.shape}); got shape {v.shape}")
+            return _finite(np.broadcast_to(v, t.shape), f"Sampled {name}(t)")
+        k = np.clip((t / self.sample_dt).astype(int), 0, f.size - 1)
+        return f[k]
 
     def at(self, t):
         t = np.atleast_1d(np.asarray(t, float))
-        e = self._eval(self._E, t)
-        i = self.r * e if self._I is None else self._eval(self._I, t)
+        e = self._eval(self._E, t, "mu_E")
+        i = self.r * e if self._I is None else self._eval(self._I, t, "mu_I")
         return np.stack([e, i], axis=1)
 
     def mean(self, t_start, t_stop):
@@ -156,9 +184,12 @@ def ramp(breakpoints, r=None):
         Input ratio for two-column breakpoints (default 1).
     """
     bp = _finite(breakpoints, "breakpoints")
-    if bp.ndim != 2 or bp.shape[1] not in (2, 3):
-        raise ValueError("breakpoints must be rows (t, mu_E, mu_I) or (t, mu_E)")
-    mu_I = bp[:, 2] if bp.shape[1] == 3 else bp[:, 1] * (1.0 if r is None else float(r))
+    if bp.ndim != 2 or bp.shape[1] not in (2, 3) or bp.shape[0] < 1:
+        raise ValueError(f"breakpoints must be rows (t, mu_E, mu_I) or (t, mu_E); got shape "
+                         f"{bp.shape}")
+    if bp.shape[1] == 3 and r is not None:
+        raise ValueError("r applies to two-column breakpoints (t, mu_E) only; got three columns")
+    mu_I = bp[:, 2] if bp.shape[1] == 3 else bp[:, 1] * (1.0 if r is None else _scalar(r, "r"))
     return PiecewiseLinear(tuple(bp[:, 0]), tuple(bp[:, 1]), tuple(mu_I))
 
 
@@ -173,7 +204,7 @@ def from_preset(name, *, scale=1.0):
     from .. import presets
 
     bp = np.array(presets.info(name)["protocol"], float)
-    bp[:, 1:] *= float(scale)
+    bp[:, 1:] *= _scalar(scale, "scale")
     return ramp(bp)
 
 
@@ -198,15 +229,17 @@ def resolve(mu_ext=None, r=None, mu_I=None, protocol=None):
     if protocol is not None:
         if mu_ext is not None or mu_I is not None:
             raise ValueError("give either protocol or mu_ext/mu_I, not both")
-        if not hasattr(protocol, "at") or not hasattr(protocol, "mean"):
+        missing = [a for a in ("at", "mean", "timed", "to_dict") if not hasattr(protocol, a)]
+        if missing:
             raise TypeError(f"protocol must be an input protocol (inputs.Constant, ramp(...), "
-                            f"Sampled); got {type(protocol).__name__}")
+                            f"Sampled: with at(t), mean(t0, t1), timed, to_dict()); got "
+                            f"{type(protocol).__name__} without {missing}")
         return protocol
     if mu_ext is None:
         raise ValueError("mu_ext (mV/s) is required when no protocol is given")
     mu_E = to_float(mu_ext, "drive", "mu_ext")
     if np.ndim(mu_E):
         raise ValueError("mu_ext must be a scalar here (use sweep() for several values)")
-    rr = 1.0 if r is None else float(_finite(r, "r"))
+    rr = 1.0 if r is None else _scalar(r, "r")
     mI = rr * mu_E if mu_I is None else to_float(mu_I, "drive", "mu_I")
     return Constant(mu_E, mI)

@@ -9,7 +9,6 @@ protocol and a seed into the compiled binary's run-time arguments, and its outpu
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -18,7 +17,7 @@ import pandas as pd
 from . import analysis, build, engine, fastrng, inputs
 from .result import SimulationResult
 from ..network import LIFNetwork, POPULATIONS
-from ..units import to_float
+from ..units import to_float, to_int, to_seed
 
 #: Default time step (s): 0.05 ms, as in most figures of the paper (theory §1).
 DEFAULT_DT = 5e-5
@@ -28,6 +27,13 @@ DEFAULT_RATE_BIN = 1e-3
 DEFAULT_INPUT_DT = 1e-3
 #: Default number of neurons per population whose spikes are recorded (for CV_ISI; §12 uses 1000).
 DEFAULT_RECORD_SPIKES = 1000
+#: Largest time step as a fraction of the shortest time constant (membrane tau, per-neuron
+#: tau, tau_s of exponential pathways): dt <= tau_min / 10. The leak and the synaptic decay
+#: are integrated exactly (exp(-dt/tau)), so no dt is unstable, but threshold crossings are
+#: only seen at step ends: with noise the rate is biased by O(sqrt(dt/tau)) (a few % at the
+#: paper's dt = tau/200 .. tau/400), and at dt ~ tau one step forgets the membrane potential.
+#: Above tau/10 the results would not describe the continuous model.
+DT_MAX_FRACTION = 0.1
 _NEURON_PARAMS = {"mu": "drive", "sigma": "noise", "tau": "time", "theta": "voltage",
                   "v_reset": "voltage", "t_ref": "time"}
 
@@ -94,16 +100,49 @@ def _time(value, name, *, positive=True):
 
 
 def _counts(value, net, name):
+    """Recorded neurons per population: an int n (up to n per population, capped at N_X),
+    (n_E, n_I) (each <= N_X), 'all', or None/False (none)."""
     if value is None or value is False:
         return (0, 0)
+    allowed = f"an int >= 0, (n_E, n_I) with n_X <= N_X = {net.N.tolist()}, 'all' or None"
     if isinstance(value, str):
         if value != "all":
-            raise ValueError(f"{name} must be an int, (n_E, n_I), 'all' or None; got {value!r}")
+            raise ValueError(f"{name} must be {allowed}; got {value!r}")
         return tuple(int(n) for n in net.N)
-    v = np.broadcast_to(np.asarray(value), (2,))
-    if not np.all(v == np.round(v)) or np.any(v < 0):
-        raise ValueError(f"{name} must be non-negative integers; got {value!r}")
-    return tuple(int(min(n, N)) for n, N in zip(v, net.N))
+    if np.ndim(value) == 0:
+        n = to_int(value, name, lo=0)
+        return tuple(int(min(n, N)) for N in net.N)
+    if np.shape(value) != (2,):
+        raise ValueError(f"{name} must be {allowed}; got shape {np.shape(value)}")
+    v = tuple(to_int(x, name, lo=0) for x in value)
+    if any(n > N for n, N in zip(v, net.N)):
+        raise ValueError(f"{name} must be {allowed}; got {tuple(v)}")
+    return v
+
+
+def check_dt(dt, net, tau=None, name="dt"):
+    """Refuse a time step above :data:`DT_MAX_FRACTION` of the shortest time constant.
+
+    Parameters
+    ----------
+    dt : float
+        Time step (s).
+    net : LIFNetwork
+        Membrane tau and the tau_s of exponential pathways with K > 0 count.
+    tau : array_like, optional
+        Per-neuron membrane time constants (s) replacing ``net.tau``.
+    """
+    exp = (net.synapse == "exp") & (net.K > 0)
+    taus = {"tau": float(np.min(net.tau if tau is None else tau))}
+    if exp.any():
+        taus["tau_s"] = float(net.tau_s[exp].min())
+    which = min(taus, key=taus.get)
+    limit = DT_MAX_FRACTION * taus[which]
+    if dt > limit * (1 + 1e-9):
+        per = "" if tau is None or which != "tau" else " (per-neuron neuron_params['tau'])"
+        raise ValueError(f"{name} must be <= {limit:.3g} s = min({which}){per} / "
+                         f"{1 / DT_MAX_FRACTION:g} = {taus[which]:.3g} s / "
+                         f"{1 / DT_MAX_FRACTION:g}; got {dt:.3g} s")
 
 
 def check_network(net):
@@ -112,7 +151,7 @@ def check_network(net):
         raise TypeError(f"net must be a brianmodels.network.LIFNetwork; got {type(net).__name__}")
     too_big = net.K > np.array([[net.N[0] - 1, net.N[1]], [net.N[0], net.N[1] - 1]])
     if np.any(too_big):
-        raise ValueError(f"in-degrees K={net.K.tolist()} exceed the source populations "
+        raise ValueError(f"net: in-degrees K={net.K.tolist()} exceed the source populations "
                          f"N={net.N.tolist()} (K_XY <= N_Y, minus 1 within a population)")
     return net
 
@@ -127,9 +166,12 @@ def settings(net, *, duration, dt=None, rate_bin=None, input_dt=None, record_spi
     duration = _time(duration, "duration")
     rate_bin = DEFAULT_RATE_BIN if rate_bin is None else _time(rate_bin, "rate_bin")
     input_dt = DEFAULT_INPUT_DT if input_dt is None else _time(input_dt, "input_dt")
+    check_dt(dt, net)
     for name, v in (("duration", duration), ("rate_bin", rate_bin), ("input_dt", input_dt)):
-        if v < dt or abs(v / dt - round(v / dt)) > 1e-6:
+        if v < dt * (1 - 1e-9) or abs(v / dt - round(v / dt)) > 1e-6:
             raise ValueError(f"{name} must be a positive multiple of dt={dt} s; got {v}")
+    if rate_bin > duration * (1 + 1e-9):
+        raise ValueError(f"rate_bin must be <= duration = {duration} s; got {rate_bin}")
     if round(duration / dt) > build.MAX_STEPS:
         raise ValueError(f"duration/dt must be at most {build.MAX_STEPS} steps; "
                          f"got {duration / dt:.3g}")
@@ -140,12 +182,7 @@ def settings(net, *, duration, dt=None, rate_bin=None, input_dt=None, record_spi
                     timed=bool(timed), poisson=poisson, synapses=synapses)
 
 
-def _seed(value, name):
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (numbers.Integral, np.integer)):
-        raise TypeError(f"{name} must be a non-negative integer; got {value!r}")
-    if not 0 <= int(value) < 2**63:
-        raise ValueError(f"{name} must be in [0, 2**63); got {value}")
-    return int(value)
+_seed = to_seed  # (value, name) -> int in [0, 2**63)
 
 
 @dataclass
@@ -189,19 +226,147 @@ class Point:
 
 
 def check_neuron_params(neuron_params, net):
-    """Validate per-neuron overrides (name -> (N_E + N_I,) values in package units)."""
+    """Validate per-neuron overrides (name -> (N_E + N_I,) values in package units).
+
+    Each value is a scalar or ``N_E + N_I`` values (E neurons first); ``tau`` and ``sigma``
+    must be > 0, ``t_ref`` >= 0. Whether they fit the network and the build (theta above
+    v_reset, t_ref > 0 only with refractoriness, dt against tau) is checked by
+    :func:`check_point`.
+    """
+    if neuron_params is None:
+        return {}
+    if not isinstance(neuron_params, dict):
+        raise TypeError(f"neuron_params must be a dict name -> per-neuron values with names among "
+                        f"{sorted(_NEURON_PARAMS)}; got {type(neuron_params).__name__}")
     out = {}
-    for k, v in (neuron_params or {}).items():
+    for k, v in neuron_params.items():
         if k not in _NEURON_PARAMS:
             raise ValueError(f"neuron_params keys must be among {sorted(_NEURON_PARAMS)}; got {k!r}")
-        arr = np.broadcast_to(to_float(v, _NEURON_PARAMS[k], f"neuron_params[{k!r}]"),
-                              (net.N_total,)).astype(float)
+        name = f"neuron_params[{k!r}]"
+        arr = np.asarray(to_float(v, _NEURON_PARAMS[k], name), float)
+        if arr.shape not in ((), (net.N_total,)):
+            raise ValueError(f"{name} must be a scalar or N_E + N_I = {net.N_total} values "
+                             f"(E neurons first); got shape {arr.shape}")
+        arr = np.broadcast_to(arr, (net.N_total,)).astype(float)
         if k in ("tau", "sigma") and np.any(arr <= 0):
-            raise ValueError(f"neuron_params[{k!r}] must be > 0")
+            raise ValueError(f"{name} must be > 0")
         if k == "t_ref" and np.any(arr < 0):
-            raise ValueError("neuron_params['t_ref'] must be >= 0 s")
+            raise ValueError(f"{name} must be >= 0 s")
         out[k] = arr
     return out
+
+
+def _neuron_values(net, neuron_params):
+    """Per-neuron tau, sigma, theta, v_reset, t_ref: the network's, overridden by neuron_params."""
+    pop = np.repeat([0, 1], net.N)
+    p = {k: v[pop] for k, v in (("tau", net.tau), ("sigma", net.sigma_ext), ("theta", net.theta),
+                                ("v_reset", net.v_reset), ("t_ref", net.t_ref))}
+    p.update({k: v for k, v in neuron_params.items() if k in p})
+    return p
+
+
+def check_poisson_rates(rates, structure, name="poisson_rates"):
+    """Validate the rates (Hz) of the Poisson input populations of a point.
+
+    Parameters
+    ----------
+    rates : float, sequence or None
+        One rate per input population (a scalar: the same for all); None means 0 Hz.
+    structure : dict or None
+        From :func:`poisson_structure` (None: the network has no Poisson inputs, and then
+        ``rates`` must be None).
+    name : str
+        Parameter name used in messages.
+
+    Returns
+    -------
+    (n_inputs,) float array, or None without Poisson inputs.
+    """
+    if not structure:
+        if rates is not None:
+            raise ValueError(f"{name} needs poisson_inputs (the Poisson input populations); "
+                             f"got {name}={rates!r} without them")
+        return None
+    n = len(structure["N"])
+    if rates is None:
+        return np.zeros(n)
+    r = np.asarray(to_float(rates, "rate", name), float)
+    if r.shape not in ((), (1,), (n,)):
+        raise ValueError(f"{name} must be a scalar or {n} rate(s) (one per poisson_inputs "
+                         f"population); got shape {r.shape}")
+    if np.any(r < 0):
+        raise ValueError(f"{name} must be >= 0 Hz; got {r.tolist()}")
+    return np.broadcast_to(r, (n,)).astype(float)
+
+
+def _protocol_values(proto, st, warmup):
+    """Evaluate ``proto`` where a run reads it and check the values are finite (mV/s).
+
+    Returns the (samples, 2) input table of a time-dependent protocol (None for constant)."""
+    def finite(v, shape, what):
+        v = np.asarray(v, dtype=float)
+        if v.shape != shape:
+            raise ValueError(f"protocol.{what} must have shape {shape} (mu_E, mu_I); got {v.shape}")
+        if not np.all(np.isfinite(v)):
+            raise ValueError(f"protocol.{what} must be finite (mV/s); got NaN/inf")
+        return v
+
+    try:
+        for t0 in (0.0, warmup):
+            finite(proto.mean(t0, st.duration), (2,), f"mean({t0:g}, {st.duration:g})")
+        if not st.timed:
+            return None
+        tmid = (np.arange(st.input_samples) + 0.5) * st.input_dt
+        table = finite(proto.at(tmid), (tmid.size, 2), "at(t) on the input samples")
+        tbin = (np.arange(int(round(st.duration / st.rate_bin))) + 0.5) * st.rate_bin
+        finite(proto.at(tbin), (tbin.size, 2), "at(t) on the rate bins")
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"protocol: {err}") from None
+    return table
+
+
+def check_point(point: Point, st: Settings, spec: dict):
+    """Validate a point's run-time values against its network and the build's structure.
+
+    Everything :func:`run_args` needs is checked here, so that :func:`simulate` and
+    :func:`~brianmodels.lif.sweep.sweep` refuse bad values before compiling anything.
+
+    Parameters
+    ----------
+    point : Point
+    st : Settings
+    spec : dict
+        The build's structure (:meth:`Settings.spec`; no compile needed).
+
+    Returns
+    -------
+    dict
+        ``'neurons'`` (per-neuron values, :func:`_neuron_values`), ``'table'`` (input table
+        of a time-dependent protocol, mV/s, or None) and ``'poisson_rates'`` ((n,) Hz or None).
+
+    Raises
+    ------
+    ValueError
+        Naming the parameter: theta <= v_reset for a neuron, t_ref > 0 without a refractory
+        build, per-neuron mu with a time-dependent protocol, dt above tau_min / 10, a protocol
+        with non-finite values or the wrong shape, bad Poisson rates.
+    """
+    p = _neuron_values(point.net, point.neuron_params)
+    bad = np.flatnonzero(p["theta"] <= p["v_reset"])
+    if bad.size:
+        raise ValueError(f"neuron_params['theta'] must be above neuron_params['v_reset'] (or the "
+                         f"network's theta, v_reset) for every neuron; neuron {bad[0]} has theta="
+                         f"{p['theta'][bad[0]]:g} <= v_reset={p['v_reset'][bad[0]]:g} mV")
+    if np.any(p["t_ref"] > 0) and not spec["refractory"]:
+        raise ValueError("neuron_params['t_ref'] > 0 needs a build with refractoriness: give the "
+                         "network itself t_ref > 0 (LIFNetwork t_ref=...), then per-neuron t_ref "
+                         "values are run-time values")
+    if "mu" in point.neuron_params and st.timed:
+        raise ValueError("neuron_params['mu'] (per-neuron drive) needs constant input (mu_ext), "
+                         "not a time-dependent protocol")
+    check_dt(st.dt, point.net, p["tau"] if "tau" in point.neuron_params else None)
+    return {"neurons": p, "table": _protocol_values(point.protocol, st, point.warmup),
+            "poisson_rates": check_poisson_rates(point.poisson_rates, spec["poisson"])}
 
 
 def check_synapse_weights(synapse_weights, net, synapses="compressed"):
@@ -237,18 +402,14 @@ def check_synapse_weights(synapse_weights, net, synapses="compressed"):
 
 # ------------------------------------------------------------------------------ run-time values
 def run_args(point: Point, st: Settings, spec: dict) -> dict:
-    """The compiled model's run-time arguments for ``point`` (``'group.var'`` -> values)."""
+    """The compiled model's run-time arguments for ``point`` (``'group.var'`` -> values).
+
+    Validates the point first (:func:`check_point`, the one place of those checks)."""
     net, dt = point.net, st.dt
     NE, NI = (int(n) for n in net.N)
     pop = np.r_[np.zeros(NE, int), np.ones(NI, int)]
-    p = {k: net_v[pop] for k, net_v in (("tau", net.tau), ("sigma", net.sigma_ext),
-                                          ("theta", net.theta), ("v_reset", net.v_reset),
-                                          ("t_ref", net.t_ref))}
-    p.update(point.neuron_params)
-    if np.any(p["theta"] <= p["v_reset"]):
-        raise ValueError("theta must be above v_reset for every neuron")
-    if np.any(p["t_ref"] > 0) and not spec["refractory"]:
-        raise ValueError("t_ref > 0 needs a build with refractoriness (a network with t_ref > 0)")
+    checked = check_point(point, st, spec)
+    p = checked["neurons"]
     a = {
         "neurons.decay": np.exp(-dt / p["tau"]),
         "neurons.sig_sqdt": p["sigma"] * math.sqrt(dt),
@@ -273,13 +434,10 @@ def run_args(point: Point, st: Settings, spec: dict) -> dict:
         n, rows = st.input_samples, spec["timed_input_rows"]
         if n > rows:
             raise ValueError(f"the build's input table has {rows} rows; this run needs {n}")
-        tmid = (np.arange(n) + 0.5) * st.input_dt
-        table = point.protocol.at(tmid) * dt  # mV per step
+        table = checked["table"] * dt  # mV per step, at the midpoints of the input samples
         # rows past the run's end are never read; they hold the last value (as the
         # TimedArray does beyond its end)
         a["mu_table.values"] = np.concatenate([table, np.repeat(table[-1:], rows - n, axis=0)])
-        if "mu" in point.neuron_params:
-            raise ValueError("per-neuron mu needs constant input (no protocol)")
     else:
         mu = point.neuron_params.get("mu")
         if mu is None:
@@ -289,8 +447,7 @@ def run_args(point: Point, st: Settings, spec: dict) -> dict:
     a["neurons.v"] = p["v_reset"] + rng.random(NE + NI) * (p["theta"] - p["v_reset"])
     if spec["poisson"]:
         n_in = spec["poisson"]["N"]
-        rates = np.broadcast_to(np.asarray(point.poisson_rates if point.poisson_rates is not None
-                                           else 0.0, float), (len(n_in),))
+        rates = checked["poisson_rates"]
         wts = np.broadcast_to(np.asarray(point.poisson_weights, float), (len(n_in), 2))
         a["poisson.rate_dt"] = np.repeat(rates * dt, n_in)
         a["poisson.wout_E"] = np.repeat(wts[:, 0], n_in)
@@ -411,7 +568,9 @@ def poisson_structure(poisson_inputs, net):
     ----------
     poisson_inputs : dict or list of dict or None
         Each ``{'N': int, 'p': float or (p_E, p_I), 'j': float or (j_E, j_I)}`` (sizes, connection
-        probabilities onto E and I, weights in mV), e.g. ``presets.XOR_INPUTS``.
+        probabilities onto E and I, weights in mV), e.g. ``presets.XOR_INPUTS`` (whose
+        informational ``'rate_range'`` is allowed and ignored; other keys are refused: the
+        rates are ``poisson_rates``).
 
     Returns
     -------
@@ -421,18 +580,37 @@ def poisson_structure(poisson_inputs, net):
     """
     if poisson_inputs is None:
         return None, None
-    items = [poisson_inputs] if isinstance(poisson_inputs, dict) else list(poisson_inputs)
+    keys = ("N", "p", "j")
+    form = "a dict {'N': int, 'p': float or (p_E, p_I), 'j': mV or (j_E, j_I)} or a list of them"
+    if isinstance(poisson_inputs, dict):
+        items = [poisson_inputs]
+    elif isinstance(poisson_inputs, (list, tuple)):
+        items = list(poisson_inputs)
+    else:
+        raise TypeError(f"poisson_inputs must be {form}; got {type(poisson_inputs).__name__}")
+    if not items:
+        raise ValueError(f"poisson_inputs must be {form} (at least one); got an empty list")
+
+    def pair(v, name, lo, hi):
+        try:
+            a = np.asarray(v, dtype=float)
+        except (TypeError, ValueError):
+            raise TypeError(f"{name} must be a number or a pair (onto E, onto I); got {v!r}") from None
+        if a.shape not in ((), (2,)) or not np.all(np.isfinite(a)) or np.any(a < lo) or \
+                np.any(a > hi):
+            raise ValueError(f"{name} must be a finite number or pair (onto E, onto I) in "
+                             f"[{lo}, {hi}]; got {v!r}")
+        return np.broadcast_to(a, (2,))
+
     Ns, Ks, W = [], [[], []], []
     for k, it in enumerate(items):
-        n = int(it["N"])
-        if n <= 0:
-            raise ValueError(f"poisson_inputs[{k}]['N'] must be > 0; got {n}")
-        p = np.broadcast_to(np.asarray(it["p"], float), (2,))
-        if np.any((p < 0) | (p > 1)):
-            raise ValueError(f"poisson_inputs[{k}]['p'] must be in [0, 1]; got {p.tolist()}")
-        w = np.broadcast_to(np.asarray(it["j"], float), (2,))
-        if np.any(w < 0) or not np.all(np.isfinite(w)):
-            raise ValueError(f"poisson_inputs[{k}]['j'] must be finite and >= 0 mV")
+        if not isinstance(it, dict) or not set(keys) <= set(it) <= set(keys) | {"rate_range"}:
+            got = sorted(it) if isinstance(it, dict) else type(it).__name__
+            raise ValueError(f"poisson_inputs[{k}] must be a dict with the keys {list(keys)} (and "
+                             f"optionally 'rate_range', not used here); got {got}")
+        n = to_int(it["N"], f"poisson_inputs[{k}]['N']", lo=1, hi=2**31 - 1)
+        p = pair(it["p"], f"poisson_inputs[{k}]['p']", 0.0, 1.0)
+        w = pair(it["j"], f"poisson_inputs[{k}]['j'] (mV)", 0.0, np.inf)
         Ns.append(n)
         for x in range(2):
             Ks[x].append(int(np.rint(p[x] * n)))
@@ -471,13 +649,16 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     connectivity_seed : int, optional
         Seed of the connectivity (default: ``seed``).
     dt : float or Brian2 quantity, optional
-        Time step (s), default 0.05 ms.
+        Time step (s), default 0.05 ms; at most tau_min / 10 (:data:`DT_MAX_FRACTION`, the
+        shortest membrane or exponential-synapse time constant, per-neuron tau included).
     rate_bin : float, optional
-        Bin of the population-rate trace (s), default 1 ms.
+        Bin of the population-rate trace (s), default 1 ms; a multiple of dt, <= duration.
     input_dt : float, optional
         Sampling of time-dependent inputs (s), default 1 ms.
     record_spikes : int, (int, int), 'all' or None
-        Neurons per population whose spikes are kept (default 1000; CV_ISI uses them).
+        Neurons per population whose spikes are kept (default 1000; CV_ISI uses them): an int
+        n keeps up to n per population (capped at N_X), a pair (n_E, n_I) exactly that many
+        (each <= N_X).
     record_currents : int or (int, int), optional
         Neurons per population whose recurrent E and I inputs are recorded per rate bin.
     neuron_params : dict, optional
@@ -488,7 +669,8 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         Extra Poisson input populations (e.g. ``presets.XOR_INPUTS``), see
         :func:`poisson_structure`.
     poisson_rates : float or sequence, optional
-        Rates of the Poisson input populations in Hz.
+        Rates of the Poisson input populations in Hz (>= 0; one per population or one for
+        all; default 0 Hz). Only with ``poisson_inputs``.
     synapse_weights : dict, optional
         Heterogeneous recurrent weights: pathway (``'EE'``, ``'EI'``, ``'IE'``, ``'II'``,
         target then source) -> one weight per synapse in mV (magnitudes >= 0; the sign comes
@@ -517,11 +699,12 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     Raises
     ------
     TypeError, ValueError
-        Invalid arguments, before anything is compiled.
+        Invalid arguments, before anything is compiled or run (run-time values included:
+        :func:`check_point`).
     """
     proto = inputs.resolve(mu_ext, r, mu_I, protocol)
-    pstruct, pweights = poisson_structure(poisson_inputs, net) if isinstance(net, LIFNetwork) \
-        else (None, None)
+    check_network(net)
+    pstruct, pweights = poisson_structure(poisson_inputs, net)
     st = settings(net, duration=duration, dt=dt, rate_bin=rate_bin, input_dt=input_dt,
                   record_spikes=record_spikes, record_currents=record_currents,
                   timed=proto.timed, poisson=pstruct, synapses=synapses)
@@ -534,7 +717,9 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     point = Point(protocol=proto, seed=seed, connectivity_seed=cseed, net=net, warmup=warm,
                   neuron_params=check_neuron_params(neuron_params, net),
                   poisson_rates=poisson_rates, poisson_weights=pweights, synapse_weights=sw)
-    b = build.get_build(st.spec(net), progress=progress)
+    spec = st.spec(net)
+    check_point(point, st, spec)  # every run-time value, before any compile
+    b = build.get_build(spec, progress=progress)
     res = run_point(b, st, point)
     res.params = params_dict(net, st, warmup=warm, seed=seed, connectivity_seed=cseed,
                              input=proto.to_dict(), build_key=b.directory.name,
@@ -579,18 +764,31 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
         ``theta``, ``v_reset`` (mV), ``rate`` (Hz, mean over the point's neurons after the
         warm-up), ``rate_sem`` (Hz, standard error across them), ``n_neurons``.
     """
-    cols = np.broadcast_arrays(*(np.atleast_1d(np.asarray(v, float)) for v in
-                                 (mu, sigma, tau, t_ref, theta, v_reset)))
     names = ("mu", "sigma", "tau", "t_ref", "theta", "v_reset")
+    kinds = ("drive", "noise", "time", "time", "voltage", "voltage")
+    cols = [np.atleast_1d(to_float(v, kind, name)) for v, kind, name in
+            zip((mu, sigma, tau, t_ref, theta, v_reset), kinds, names)]
     for name, v in zip(names, cols):
-        if v.ndim != 1 or not np.all(np.isfinite(v)):
-            raise ValueError(f"{name} must be finite scalars or 1-D arrays; got {v!r}")
-    n = int(n_per_point)
-    if n != n_per_point or n < 1:
-        raise ValueError(f"n_per_point must be a positive integer; got {n_per_point!r}")
+        if v.ndim != 1:
+            raise ValueError(f"{name} must be a scalar or a 1-D array; got shape {v.shape}")
+    if cols[0].size == 0:
+        raise ValueError("mu must hold at least one drive (mV/s)")
+    sizes = {name: v.size for name, v in zip(names, cols) if v.size != 1}
+    if len(set(sizes.values())) > 1:
+        raise ValueError(f"mu, sigma, tau, t_ref, theta, v_reset must be scalars or arrays of one "
+                         f"common length; got lengths {sizes}")
+    cols = np.broadcast_arrays(*cols)
+    for name, v, ok, allowed in (("sigma", cols[1], cols[1] > 0, "> 0 mV/sqrt(s)"),
+                                 ("tau", cols[2], cols[2] > 0, "> 0 s"),
+                                 ("t_ref", cols[3], cols[3] >= 0, ">= 0 s"),
+                                 ("theta", cols[4], cols[4] > cols[5], "above v_reset")):
+        if not np.all(ok):
+            raise ValueError(f"{name} must be {allowed}; got {v.tolist()}")
+    n = to_int(n_per_point, "n_per_point", lo=1)
     n_pts = cols[0].size
     per_neuron = {k: np.r_[np.repeat(v, n), v[:1]] for k, v in zip(names, cols)}  # + 1 idle I
-    net = LIFNetwork(N=(n_pts * n, 1), p=0.0, j=0.0,
+    tau_min = float(cols[2].min())
+    net = LIFNetwork(N=(n_pts * n, 1), p=0.0, j=0.0, tau=tau_min,
                      t_ref=(float(per_neuron["t_ref"].max()), 0.0))
     res = simulate(net, mu_ext=0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
                    record_spikes=(n_pts * n, 0), neuron_params=per_neuron, progress=progress)

@@ -27,14 +27,31 @@ from . import build, engine, inputs
 from . import simulate as sim
 from .result import SimulationResult
 from ..network import LIFNetwork
-from ..units import to_float
+from ..units import to_float, to_int
+
+
+def _per_point(values, n, name):
+    """A scalar or one value per mu_ext point, as an (n,) array (ValueError naming ``name``)."""
+    v = np.atleast_1d(values).ravel()
+    if v.size not in (1, n):
+        raise ValueError(f"{name} must be a scalar or one value per mu_ext point ({n}); got "
+                         f"{v.size} values")
+    return np.broadcast_to(v, (n,))
 
 
 def _protocols(mu_ext, r, mu_I, protocols):
     if protocols is not None:
         if mu_ext is not None or mu_I is not None:
             raise ValueError("give either protocols or mu_ext/mu_I, not both")
-        protos = [inputs.resolve(protocol=p) for p in protocols]
+        if isinstance(protocols, (str, dict)) or not hasattr(protocols, "__iter__"):
+            raise TypeError(f"protocols must be a sequence of input protocols (inputs.ramp(...), "
+                            f"Sampled, Constant); got {type(protocols).__name__}")
+        protos = []
+        for k, p in enumerate(protocols):
+            try:
+                protos.append(inputs.resolve(protocol=p))
+            except (TypeError, ValueError) as err:
+                raise type(err)(f"protocols[{k}]: {err}") from None
         if not protos:
             raise ValueError("protocols must not be empty")
         return protos
@@ -44,12 +61,11 @@ def _protocols(mu_ext, r, mu_I, protocols):
     if mE.size == 0:
         raise ValueError("mu_ext must contain at least one value")
     if mu_I is not None:
-        mI = np.broadcast_to(np.atleast_1d(to_float(mu_I, "drive", "mu_I")).ravel(), mE.shape)
+        if r is not None:
+            raise ValueError("give either r or mu_I, not both")
+        mI = _per_point(to_float(mu_I, "drive", "mu_I"), mE.size, "mu_I")
     else:
-        rr = np.broadcast_to(np.atleast_1d(np.asarray(1.0 if r is None else r, float)).ravel(),
-                             mE.shape)
-        if not np.all(np.isfinite(rr)):
-            raise ValueError(f"r must be finite; got {r!r}")
+        rr = _per_point(inputs._finite(1.0 if r is None else r, "r"), mE.size, "r")
         mI = rr * mE
     return [inputs.Constant(e, i) for e, i in zip(mE, mI)]
 
@@ -58,6 +74,11 @@ def _variants(net, variants, synapses="compressed"):
     """(network, neuron_params, synapse_weights, labels) of each variant, validated."""
     if variants is None:
         return [(net, {}, {}, {})]
+    if not isinstance(variants, (list, tuple)):
+        raise TypeError(f"variants must be a list of dicts (one per variant); got "
+                        f"{type(variants).__name__}")
+    if not variants:
+        raise ValueError("variants must hold at least one dict ([{}] is the network itself)")
     out = []
     for k, v in enumerate(variants):
         if not isinstance(v, dict):
@@ -67,9 +88,10 @@ def _variants(net, variants, synapses="compressed"):
         npar = v.pop("neuron_params", None)
         try:
             sw = sim.check_synapse_weights(v.pop("synapse_weights", None), net, synapses)
+            n = net.replace(**v) if v else net
+            npar = sim.check_neuron_params(npar, net)
         except (TypeError, ValueError) as err:
             raise type(err)(f"variants[{k}]: {err}") from None
-        n = net.replace(**v) if v else net
         for f in ("N", "K", "synapse"):
             if not np.array_equal(getattr(n, f), getattr(net, f)):
                 raise ValueError(f"variants[{k}] changes {f}: a sweep shares one build; "
@@ -82,7 +104,7 @@ def _variants(net, variants, synapses="compressed"):
             labels["variant_synapse_weights"] = json.dumps(engine.weights_summary(sw),
                                                            sort_keys=True)
         labels["variant"] = k
-        out.append((n, sim.check_neuron_params(npar, net), sw, labels))
+        out.append((n, npar, sw, labels))
     return out
 
 
@@ -185,8 +207,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         this call compiled it (None when Dask workers built it if needed).
     """
     protos = _protocols(mu_ext, r, mu_I, protocols)
-    if not isinstance(net, LIFNetwork):
-        raise TypeError(f"net must be a brianmodels.network.LIFNetwork; got {type(net).__name__}")
+    sim.check_network(net)
     seeds = [sim._seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
     if not seeds:
         raise ValueError("seeds must not be empty")
@@ -195,7 +216,28 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     if len(timed) != 1:
         raise ValueError("protocols must all be constant or all time-dependent (one build)")
     pstruct, pweights = sim.poisson_structure(poisson_inputs, net)
-    prates = [None] if poisson_rates is None else list(poisson_rates)
+    if poisson_rates is None:
+        prates = [None]
+    else:
+        prates = list(poisson_rates) if isinstance(poisson_rates, (list, tuple, np.ndarray)) \
+            else [poisson_rates]
+        if not prates:
+            raise ValueError("poisson_rates must hold at least one entry (one per point)")
+        for k, pr in enumerate(prates):
+            sim.check_poisson_rates(pr, pstruct, f"poisson_rates[{k}]")
+    if n_jobs is not None:
+        n_jobs = to_int(n_jobs, "n_jobs", lo=1)
+    if scheduler is not None and not (isinstance(scheduler, str) and scheduler):
+        if isinstance(scheduler, str):
+            raise ValueError("scheduler must be None, 'local-dask', a scheduler address or a "
+                             "dask.distributed.Client; got ''")
+        try:
+            from dask.distributed import Client
+        except ImportError:
+            Client = ()
+        if not isinstance(scheduler, Client):
+            raise TypeError("scheduler must be None, 'local-dask', a scheduler address (str) or "
+                            f"a dask.distributed.Client; got {type(scheduler).__name__}")
     st = sim.settings(net, duration=duration, dt=dt, rate_bin=rate_bin, input_dt=input_dt,
                       record_spikes=record_spikes, record_currents=record_currents,
                       timed=timed.pop(), poisson=pstruct, synapses=synapses)
@@ -203,16 +245,25 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     if warm >= st.duration:
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
     cseed = 1 if connectivity_seed is None else sim._seed(connectivity_seed, "connectivity_seed")
-    if n_jobs is not None and (int(n_jobs) != n_jobs or n_jobs < 1):
-        raise ValueError(f"n_jobs must be a positive integer; got {n_jobs!r}")
-    points = []
-    for proto, seed, (n, npar, sw, labels), pr in itertools.product(protos, seeds, vlist, prates):
+    structure, checked = st.spec(net), set()  # (no compile) the run-time values are checked
+    points = []                               # against the build's structure, once per content
+    for (ip, proto), seed, (iv, (n, npar, sw, labels)), (ir, pr) in itertools.product(
+            enumerate(protos), seeds, enumerate(vlist), enumerate(prates)):
         lab = dict(labels)
         if pr is not None:
             lab["poisson_rates"] = json.dumps(np.atleast_1d(pr).tolist())
         points.append(sim.Point(protocol=proto, seed=seed, connectivity_seed=cseed, net=n,
                                 warmup=warm, neuron_params=npar, poisson_rates=pr,
                                 poisson_weights=pweights, synapse_weights=sw, labels=lab))
+        if (ip, iv, ir) not in checked:
+            checked.add((ip, iv, ir))
+            try:
+                sim.check_point(points[-1], st, structure)
+            except (TypeError, ValueError) as err:
+                where = [f"{'mu_ext' if protocols is None else 'protocols'}[{ip}]"]
+                where += [f"variants[{iv}]"] if variants is not None else []
+                where += [f"poisson_rates[{ir}]"] if poisson_rates is not None else []
+                raise type(err)(f"{', '.join(where)}: {err}") from None
     spec = st.spec(net)
     key = build.spec_key(spec)
     folder = None if out is None else Path(out)
