@@ -13,6 +13,16 @@ Rate networks (simulation vs DMFT)
     * simulation: one row per (K, seed) with statistics columns (``phi_mean, f, mu, beta, ...``);
     * theory: one row per K with ``m`` (or ``phi_mean``), ``f``, ``mu``, ``beta``.
 
+Bad input is refused before any matching, with a ValueError/TypeError that names the table, the
+column and the offending rows: missing or non-numeric columns, empty tables, non-finite or
+negative inputs, unknown populations or directions, a ``stable`` column that is not boolean,
+duplicate K rows in a DMFT table. Non-finite simulated values (a NaN rate, a NaN ``beta`` of a
+too-short rate run) never enter the metrics silently: by default (``nan='raise'``) compare raises
+naming the column and the rows; with ``nan='drop'`` those rows are left out with a
+``RuntimeWarning``, listed in ``Comparison.dropped`` and counted in ``Comparison.n_dropped`` and
+in the ``n_dropped`` column of :meth:`Comparison.summary`. NaN *theory* values mean "no state
+there" (e.g. a DMFT point that did not converge) and are counted in ``n_unmatched``.
+
 Multistable theory: every simulated point is matched to one *stable* theory state -- the one
 closest to the simulated rates, or, along an ordered sweep with a ``direction``, the state that
 continues the previously matched one (hysteresis) -- never an average across branches. Unstable
@@ -22,14 +32,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import warnings
+
 import numpy as np
 import pandas as pd
+
+from ._validate import check_choice, check_float
 
 __all__ = ["compare", "Comparison"]
 
 POPULATIONS = ("E", "I")
 #: DMFT result column <- simulation statistic of the same meaning
 RATE_NET_QUANTITIES = {"phi_mean": ("m", "phi_mean"), "f": ("f",), "mu": ("mu",), "beta": ("beta",)}
+#: allowed values of the simulation's ``direction`` column
+DIRECTIONS = ("up", "down")
+#: policies for non-finite simulated values (``compare(nan=...)``)
+NAN_POLICIES = ("raise", "drop")
 
 
 # --------------------------------------------------------------------------- input handling
@@ -70,6 +88,79 @@ def _require(df, cols, what):
         raise ValueError(f"{what} lacks the column(s) {missing}; it has {list(df.columns)}")
 
 
+def _nonempty(df, what):
+    if len(df) == 0:
+        raise ValueError(f"{what} has no rows (columns {list(df.columns)})")
+
+
+def _numeric(df, cols, what):
+    """Check that the columns hold real numbers (bools and strings are refused)."""
+    for c in cols:
+        col = df[c]
+        if pd.api.types.is_bool_dtype(col) or not pd.api.types.is_numeric_dtype(col) \
+                or pd.api.types.is_complex_dtype(col):
+            example = col.iloc[0] if len(col) else None
+            raise TypeError(f"{what} column {c!r} must hold real numbers; got dtype {col.dtype} "
+                            f"(e.g. {example!r})")
+
+
+def _rows(df, mask, keys):
+    """Text naming the first offending rows by index and keys."""
+    sel = df.loc[mask, [k for k in keys if k in df.columns]].head(5)
+    parts = [f"{i}: " + ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}" for k, v in row.items())
+             for i, row in zip(sel.index, sel.to_dict("records"))]
+    more = f" and {int(mask.sum()) - len(sel)} more" if int(mask.sum()) > len(sel) else ""
+    return "rows [" + "; ".join(parts) + "]" + more
+
+
+def _finite_keys(df, cols, what, keys):
+    for c in cols:
+        bad = ~np.isfinite(df[c].to_numpy(float))
+        if bad.any():
+            raise ValueError(f"{what} column {c!r} must be finite; {int(bad.sum())} non-finite value(s) at "
+                             f"{_rows(df, bad, keys)}")
+
+
+def _sim_values(df, cols, what, keys, nan):
+    """Apply the ``nan`` policy to the simulated value columns.
+
+    Raises for ``nan='raise'``; for ``nan='drop'`` returns the offending rows (one per non-finite
+    value, with a ``column`` naming it; the caller leaves those values out) after a warning.
+    """
+    dropped = []
+    for c in cols:
+        bad = ~np.isfinite(df[c].to_numpy(float))
+        if not bad.any():
+            continue
+        if nan == "raise":
+            raise ValueError(f"{what} column {c!r} has {int(bad.sum())} non-finite value(s) (NaN/inf) at "
+                             f"{_rows(df, bad, keys + [c])}; fix the simulation or pass nan='drop' to "
+                             f"leave these rows out (reported in Comparison.dropped)")
+        dropped.append(df[bad].assign(column=c))
+    if not dropped:
+        return pd.DataFrame(columns=list(df.columns) + ["column"])
+    out = pd.concat(dropped)
+    warnings.warn(f"compare: left out {len(out)} simulated value(s) that are not finite "
+                  f"({', '.join(f'{c}: {n}' for c, n in out['column'].value_counts().items())}); "
+                  f"see Comparison.dropped", RuntimeWarning, stacklevel=5)
+    return out
+
+
+def _boolean(df, col, what):
+    """A bool column as numpy bools (numeric 0/1 or Python bools accepted, strings refused)."""
+    v = df[col]
+    if pd.api.types.is_bool_dtype(v):
+        return v.to_numpy(bool)
+    if pd.api.types.is_numeric_dtype(v) and not pd.api.types.is_complex_dtype(v) \
+            and v.isin([0, 1]).all():
+        return v.to_numpy().astype(bool)
+    if v.dtype == object and all(isinstance(x, (bool, np.bool_)) for x in v):
+        return v.to_numpy().astype(bool)
+    bad = ~v.isin([True, False, 0, 1]) | v.map(lambda x: isinstance(x, str))
+    raise TypeError(f"{what} column {col!r} must be boolean (True/False); got dtype {v.dtype}, e.g. "
+                    f"{v[bad].iloc[0] if bad.any() else v.iloc[0]!r}")
+
+
 def _is_rate_network(df) -> bool:
     return "K" in df.columns and "population" not in df.columns and "nu_E" not in df.columns
 
@@ -92,6 +183,11 @@ class Comparison:
         Regime-level agreement: supersaturation peak position/height, bistability window edges,
         ISN fraction (spiking); DMFT quantities (rate networks).
     kind : {'lif', 'rate'}
+    dropped : pandas.DataFrame
+        Simulation rows left out because a compared value was not finite (``nan='drop'``), with
+        a ``column`` naming it; empty otherwise.
+    n_dropped : int
+        ``len(dropped)``.
     """
 
     table: pd.DataFrame
@@ -100,6 +196,12 @@ class Comparison:
     kind: str
     sim: pd.DataFrame = field(repr=False)
     theories: dict = field(repr=False)
+    dropped: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
+
+    @property
+    def n_dropped(self) -> int:
+        """Number of simulated values left out as non-finite (``compare(..., nan='drop')``)."""
+        return int(len(self.dropped))
 
     def summary(self) -> pd.DataFrame:
         """Agreement metrics per theory x population (or quantity).
@@ -107,11 +209,17 @@ class Comparison:
         Returns
         -------
         pandas.DataFrame
-            Columns ``n`` (matched points), ``n_unmatched`` (no stable state), ``rmse``,
-            ``max_abs_err``, ``bias`` (mean of theory - sim), ``median_rel_err``; in the units of
-            the compared quantity (Hz for rates).
+            Columns ``n`` (matched points), ``n_unmatched`` (no stable state), ``n_dropped``
+            (simulated values left out as non-finite, ``nan='drop'``), ``rmse``, ``max_abs_err``,
+            ``bias`` (mean of theory - sim), ``median_rel_err``; in the units of the compared
+            quantity (Hz for rates).
         """
         group = ["theory", "population"] if self.kind == "lif" else ["theory", "quantity"]
+        if len(self.dropped):
+            key = "population" if self.kind == "lif" else "column"
+            dropped_per = self.dropped[key].value_counts()
+        else:
+            dropped_per = pd.Series(dtype=int)
 
         def metrics(g):
             ok = g["theory_value"].notna()
@@ -126,7 +234,8 @@ class Comparison:
             })
 
         out = self.table.groupby(group, sort=False)[["theory_value", "sim", "rel_err"]].apply(metrics)
-        return out.astype({"n": int, "n_unmatched": int})
+        out.insert(2, "n_dropped", [int(dropped_per.get(k[1], 0)) for k in out.index])
+        return out.astype({"n": int, "n_unmatched": int, "n_dropped": int})
 
     def report(self) -> str:
         """A compact text report: the summary table followed by the regime-level agreement."""
@@ -136,6 +245,8 @@ class Comparison:
                 text += "\n\nRegime-level agreement:\n" + self.regimes.to_string(index=False)
             if len(self.unstable):
                 text += f"\n\n{len(self.unstable)} unstable theory state(s) at simulated inputs (not matched)."
+            if self.n_dropped:
+                text += f"\n\n{self.n_dropped} non-finite simulated value(s) left out (Comparison.dropped)."
         return text
 
     def __str__(self):
@@ -155,16 +266,26 @@ class Comparison:
         -------
         matplotlib.figure.Figure
         """
+        theories = self.theories if theory_tables is None else _theories(theory_tables)
+        if axes is not None:
+            n_axes = 2 if self.kind == "lif" else self.table["quantity"].nunique()
+            try:
+                ok = len(axes) >= n_axes and all(hasattr(ax, "plot") for ax in axes)
+            except TypeError:
+                ok = False
+            if not ok:
+                raise ValueError(f"axes must be a sequence of at least {n_axes} matplotlib Axes "
+                                 f"({'E, I' if self.kind == 'lif' else 'one per compared quantity'}); "
+                                 f"got {axes!r}")
         import matplotlib.pyplot as plt
 
-        theories = theory_tables or self.theories
         if self.kind == "lif":
             return _plot_lif(self, theories, axes, plt)
         return _plot_rate(self, theories, axes, plt)
 
 
 # --------------------------------------------------------------------------- public entry
-def compare(sim, theory, *, match: str = "auto", atol_input: float = 1e-9) -> Comparison:
+def compare(sim, theory, *, match: str = "auto", atol_input: float = 1e-9, nan: str = "raise") -> Comparison:
     """Align a simulation result with one or several theory results and measure agreement.
 
     Parameters
@@ -181,8 +302,13 @@ def compare(sim, theory, *, match: str = "auto", atol_input: float = 1e-9) -> Co
         simulated rates, or (``'history'``, default when ``sim`` has a ``direction`` column) the
         one continuing the previously matched state along the sweep, which reproduces hysteresis.
     atol_input : float
-        Inputs closer than this (mV/s, relative to their scale) count as the same point;
+        Inputs closer than this (mV/s, relative to their scale; >= 0) count as the same point;
         otherwise theory branches are interpolated linearly in mu_E along the sweep.
+    nan : {'raise', 'drop'}
+        What to do with non-finite simulated values (``rate``; the statistics columns of a rate
+        network): ``'raise'`` (default) refuses them naming the column and rows; ``'drop'``
+        leaves those rows out with a RuntimeWarning and reports them in ``Comparison.dropped``
+        and the ``n_dropped`` column of the summary.
 
     Returns
     -------
@@ -191,29 +317,64 @@ def compare(sim, theory, *, match: str = "auto", atol_input: float = 1e-9) -> Co
     Raises
     ------
     ValueError
-        Missing columns, no shared keys (inputs outside every theory's range, different
-        populations, different K values), or an unknown ``match``.
+        Missing columns, empty tables, non-finite inputs, negative rates, non-finite simulated
+        values (``nan='raise'``), unknown populations or directions, duplicate theory K values,
+        no shared keys (inputs outside every theory's range, different populations, different K
+        values), or an unknown ``match``/``nan``.
     TypeError
-        Inputs that are not tables.
+        Inputs that are not tables, non-numeric columns, a ``stable`` column that is not boolean.
     """
-    if match not in ("auto", "nearest", "history"):
-        raise ValueError(f"match must be 'auto', 'nearest' or 'history'; got {match!r}")
+    match = check_choice(match, "match", ("auto", "nearest", "history"))
+    nan = check_choice(nan, "nan", NAN_POLICIES)
+    atol_input = check_float(atol_input, "atol_input", 0.0)
     sim_df = _as_frame(sim, "sim")
+    _nonempty(sim_df, "sim")
     theories = _theories(theory)
+    for name, th in theories.items():
+        _nonempty(th, f"theory {name!r}")
     if _is_rate_network(sim_df):
-        return _compare_rate(sim_df, theories)
-    return _compare_lif(sim_df, theories, match, atol_input)
+        return _compare_rate(sim_df, theories, nan)
+    return _compare_lif(sim_df, theories, match, atol_input, nan)
 
 
 # --------------------------------------------------------------------------- spiking networks
-def _sim_points(sim: pd.DataFrame) -> pd.DataFrame:
-    """Wide table: one row per simulated input point (and direction), seeds averaged."""
+def _check_lif_sim(sim: pd.DataFrame, nan: str):
+    """Validate a spiking simulation table; returns (table to compare, dropped rows)."""
     _require(sim, ["mu_E", "mu_I", "population", "rate"], "sim")
     pops = set(sim["population"].unique())
     if not pops <= set(POPULATIONS):
-        raise ValueError(f"sim populations must be among {POPULATIONS}; got {sorted(pops)}")
-    if not np.all(np.isfinite(sim[["mu_E", "mu_I"]].to_numpy(float))):
-        raise ValueError("sim has non-finite mu_E/mu_I")
+        raise ValueError(f"sim populations must be among {POPULATIONS}; got {sorted(map(str, pops))}")
+    _numeric(sim, ["mu_E", "mu_I", "rate"], "sim")
+    keys = ["mu_E", "mu_I", "population"]
+    _finite_keys(sim, ["mu_E", "mu_I"], "sim", keys)
+    if "direction" in sim.columns:
+        bad = ~sim["direction"].isin(DIRECTIONS)
+        if bad.any():
+            raise ValueError(f"sim column 'direction' must be one of {DIRECTIONS}; got "
+                             f"{sorted(map(str, sim.loc[bad, 'direction'].unique()))} at {_rows(sim, bad, keys)}")
+    rate = sim["rate"].to_numpy(float)
+    negative = rate < 0
+    if negative.any():
+        raise ValueError(f"sim column 'rate' must be >= 0 Hz; got negative values at "
+                         f"{_rows(sim, negative, keys + ['rate'])}")
+    dropped = _sim_values(sim, ["rate"], "sim", keys, nan)
+    if len(dropped):
+        sim = sim[np.isfinite(rate)]
+        if len(sim) == 0:
+            raise ValueError("sim has no finite rate left to compare (every rate is NaN/inf)")
+    return sim, dropped
+
+
+def _check_lif_theory(th: pd.DataFrame, name: str) -> pd.DataFrame:
+    what = f"theory {name!r}"
+    _require(th, ["mu_E", "mu_I", "nu_E", "nu_I", "stable"], what)
+    _numeric(th, ["mu_E", "mu_I", "nu_E", "nu_I"], what)
+    _finite_keys(th, ["mu_E", "mu_I"], what, ["mu_E", "mu_I"])
+    return th.assign(stable=_boolean(th, "stable", what))
+
+
+def _sim_points(sim: pd.DataFrame) -> pd.DataFrame:
+    """Wide table: one row per simulated input point (and direction), seeds averaged."""
     keys = ["mu_E", "mu_I"] + (["direction"] if "direction" in sim.columns else [])
     order = sim.groupby(keys, sort=False).ngroup()
     sim = sim.assign(_order=order)
@@ -274,18 +435,22 @@ def _candidates(th: pd.DataFrame, runs, mu_E: float, mu_I: float, atol: float):
 
 
 def _distance(cand, point, pops):
-    return sum((cand[f"nu_{p}"] - point[f"rate_{p}"]) ** 2 for p in pops)
+    # a population whose simulated rate was left out (nan='drop') at this point does not count
+    return sum((cand[f"nu_{p}"] - point[f"rate_{p}"]) ** 2 for p in pops if np.isfinite(point[f"rate_{p}"]))
 
 
-def _compare_lif(sim, theories, match, atol):
+def _compare_lif(sim, theories, match, atol, nan):
+    sim, dropped = _check_lif_sim(sim, nan)
+    theories = {name: _check_lif_theory(th, name) for name, th in theories.items()}
     points = _sim_points(sim)
     pops = [p for p in POPULATIONS if f"rate_{p}" in points.columns]
     has_dir = "direction" in points.columns
     use_history = match == "history" or (match == "auto" and has_dir)
     rows, unstable, regimes = [], [], []
     for name, th in theories.items():
-        _require(th, ["mu_E", "mu_I", "nu_E", "nu_I", "stable"], f"theory {name!r}")
         th = th[np.isfinite(th["nu_E"]) & np.isfinite(th["nu_I"])]
+        if len(th) == 0:
+            raise ValueError(f"theory {name!r} has no state with finite nu_E and nu_I")
         runs = _theory_runs(th)
         n_found = 0
         groups = points.groupby("direction", sort=False) if has_dir else [(None, points)]
@@ -310,6 +475,8 @@ def _compare_lif(sim, theories, match, atol):
                 for p in pops:
                     value = chosen[f"nu_{p}"] if chosen else np.nan
                     s = point[f"rate_{p}"]
+                    if not np.isfinite(s):        # left out (nan='drop'): counted in n_dropped
+                        continue
                     row = dict(theory=name, mu_E=point["mu_E"], mu_I=point["mu_I"], population=p,
                                quantity="rate", sim=s, sim_sem=point.get(f"rate_sem_{p}", np.nan),
                                theory_value=value, branch=chosen["branch"] if chosen else None,
@@ -325,7 +492,7 @@ def _compare_lif(sim, theories, match, atol):
     table["abs_err"] = (table["theory_value"] - table["sim"]).abs()
     table["rel_err"] = table["abs_err"] / table["sim"].abs().where(table["sim"].abs() > 0)
     return Comparison(table=table, unstable=pd.DataFrame(unstable), regimes=pd.DataFrame(regimes),
-                      kind="lif", sim=points, theories=theories)
+                      kind="lif", sim=points, theories=theories, dropped=dropped)
 
 
 def _peak(mu, rate):
@@ -425,11 +592,31 @@ def _plot_lif(cmp, theories, axes, plt):
 
 
 # --------------------------------------------------------------------------- rate networks
-def _compare_rate(sim, theories):
+def _check_rate_tables(sim, theories, nan):
+    """Validate the rate-network tables; returns (sim, dropped rows)."""
     _require(sim, ["K"], "sim")
+    _numeric(sim, ["K"], "sim")
+    _finite_keys(sim, ["K"], "sim", ["K", "seed"])
+    if (sim["K"] <= 0).any():
+        raise ValueError(f"sim column 'K' must be > 0; got {_rows(sim, (sim['K'] <= 0).to_numpy(), ['K', 'seed'])}")
+    quantities = [q for q in RATE_NET_QUANTITIES if q in sim.columns]
+    _numeric(sim, quantities, "sim")
+    for name, th in theories.items():
+        what = f"theory {name!r}"
+        _require(th, ["K"], what)
+        _numeric(th, ["K"] + [c for q in RATE_NET_QUANTITIES.values() for c in q if c in th.columns], what)
+        _finite_keys(th, ["K"], what, ["K"])
+        dup = th["K"].duplicated(keep=False).to_numpy()
+        if dup.any():
+            raise ValueError(f"{what} must have one row per K; K = {sorted(th.loc[dup, 'K'].unique().tolist())} "
+                             "appear(s) more than once")
+    return sim, _sim_values(sim, quantities, "sim", ["K", "seed"], nan)
+
+
+def _compare_rate(sim, theories, nan):
+    sim, dropped = _check_rate_tables(sim, theories, nan)
     rows, regimes = [], []
     for name, th in theories.items():
-        _require(th, ["K"], f"theory {name!r}")
         shared_K = sorted(set(sim["K"].unique()) & set(th["K"].unique()))
         if not shared_K:
             raise ValueError(f"no shared keys: sim K values {sorted(sim['K'].unique())} and theory "
@@ -442,6 +629,9 @@ def _compare_rate(sim, theories):
             found = True
             for K in shared_K:
                 s = sim.loc[sim["K"] == K, q].astype(float)
+                s = s[np.isfinite(s)]             # non-finite ones were refused or reported (nan policy)
+                if len(s) == 0:
+                    continue
                 t = th.loc[th["K"] == K, tcol].astype(float)
                 rows.append(dict(theory=name, K=K, quantity=q, sim=s.mean(), sim_sem=s.sem() if len(s) > 1 else np.nan,
                                  n_seeds=len(s), theory_value=float(t.iloc[0]), branch=None))
@@ -462,7 +652,7 @@ def _compare_rate(sim, theories):
                                     sim=float(np.polyfit(lk, np.log(sel["sim"]), 1)[0]),
                                     theory_value=float(np.polyfit(lk, np.log(sel["theory_value"]), 1)[0])))
     return Comparison(table=table, unstable=pd.DataFrame(), regimes=pd.DataFrame(regimes), kind="rate",
-                      sim=sim, theories=theories)
+                      sim=sim, theories=theories, dropped=dropped)
 
 
 def _plot_rate(cmp, theories, axes, plt):
