@@ -1,11 +1,19 @@
-"""Atomic file writes: the one place for "a reader sees the old file or the whole new one".
+"""Atomic writes and integrity checks: the one place for "a reader sees the old file (or
+folder) or the whole new one" and for "a stored result is what it claims to be".
 
 Used for every result file the package and its figures write (connectivity files, sweep
-points, figures and tables), so an interrupted run never leaves a half-written file behind.
+points, figures and tables), so an interrupted run never leaves a half-written file behind;
+stored results carry a manifest (content key, size and SHA-256 of every file) so that a
+missing, truncated, altered or foreign file is detected instead of being read.
 """
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import re
+import shutil
+import socket
 import tempfile
 from pathlib import Path
 
@@ -31,7 +39,8 @@ def atomic_write(path, write) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=path.suffix)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp.{_owner()}.",
+                               suffix=path.suffix)
     os.close(fd)
     try:
         write(tmp)
@@ -41,3 +50,238 @@ def atomic_write(path, write) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+# ------------------------------------------------------------------------------ folders
+def _owner() -> str:
+    """``<host>.<pid>`` of this process, put into temporary names so that a later run on the
+    same host can tell a dead writer's leftovers from a live writer's work in progress."""
+    host = socket.gethostname().replace(".", "_") or "host"
+    return f"{host}.{os.getpid()}"
+
+
+def remove_path(path) -> None:
+    """Remove a file or folder so that no reader ever sees it half-removed.
+
+    A folder is first renamed to a hidden sibling (``.<name>.old.<host>.<pid>.*``, atomic on
+    POSIX) and then deleted; a file is unlinked. A missing ``path`` is not an error.
+    """
+    path = Path(path)
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+        return
+    if not path.exists():
+        return
+    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.{_owner()}.", dir=path.parent))
+    try:
+        os.replace(path, trash / "x")
+    finally:
+        shutil.rmtree(trash, ignore_errors=True)
+
+
+def atomic_dir(path, fill, *, replace=True) -> Path:
+    """Create the folder ``path`` atomically: readers see no folder, the old one or the whole
+    new one, never a half-filled one.
+
+    ``fill(tmp)`` writes the whole content into a temporary sibling folder
+    (``.<name>.tmp.<host>.<pid>.*``), which is then renamed to ``path``. An existing ``path``
+    is replaced (``replace=True``: the old folder is renamed away, the new one renamed in and
+    the old one deleted; between the two renames ``path`` is briefly absent, never partial)
+    or kept (``replace=False``: the first writer wins and the new content is discarded). If
+    ``fill`` fails the temporary folder is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : path-like
+        The folder to create; its parent is created if missing.
+    fill : callable
+        ``fill(tmp: pathlib.Path)`` writes the folder's content into ``tmp`` (which exists).
+    replace : bool
+        Replace an existing folder (default) or keep it.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{_owner()}.", dir=path.parent))
+    try:
+        fill(tmp)
+        if path.exists() or path.is_symlink():
+            if not replace:
+                return path
+            remove_path(path)
+        try:
+            os.rename(tmp, path)
+        except OSError:  # another writer created it in between: theirs is as good
+            if not replace or not path.exists():
+                raise
+            remove_path(path)
+            os.rename(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+_LEFTOVER = re.compile(r"^\..+\.(tmp|old)\.(?P<host>[^.]+)\.(?P<pid>\d+)\.")
+
+
+def clean_leftovers(folder) -> list:
+    """Remove temporary files and folders left in ``folder`` by dead writers on this host.
+
+    Matches the names made by :func:`atomic_write`, :func:`atomic_dir` and
+    :func:`remove_path` (``.<name>.tmp.<host>.<pid>.*``, ``.<name>.old.<host>.<pid>.*``) whose
+    host is this one and whose process no longer runs (a writer killed by SIGKILL or a power
+    cut); leftovers of live processes or other hosts (a shared file system) are kept.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The removed entries.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    host = _owner().rsplit(".", 1)[0]
+    removed = []
+    for entry in folder.iterdir():
+        m = _LEFTOVER.match(entry.name)
+        if m is None or m["host"] != host or _alive(int(m["pid"])):
+            continue
+        if entry.is_dir() and not entry.is_symlink():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
+        removed.append(entry)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+# ------------------------------------------------------------------------------ manifests
+MANIFEST = "manifest.json"
+
+
+class IntegrityError(ValueError):
+    """A stored result is missing, truncated, altered or belongs to something else."""
+
+
+def file_digest(path, chunk=1 << 20) -> dict:
+    """``{'size': bytes, 'sha256': hex}`` of the file ``path``."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while True:
+            block = fh.read(chunk)
+            if not block:
+                break
+            size += len(block)
+            h.update(block)
+    return {"size": size, "sha256": h.hexdigest()}
+
+
+def write_manifest(folder, key=None, meta=None, files=None, name=MANIFEST) -> Path:
+    """Write a manifest (key, metadata, size and SHA-256 of each file) into ``folder``, atomically.
+
+    Write it LAST, after every file it lists: a folder with a valid manifest is complete.
+
+    Parameters
+    ----------
+    folder : path-like
+        Folder holding the files.
+    key : str, optional
+        Content key of what the files hold (checked by :func:`check_manifest`).
+    meta : dict, optional
+        JSON-able description (parameters) stored with the key.
+    files : iterable of str, optional
+        Names of the files (relative to ``folder``) to list; default: every regular file in
+        ``folder`` except the manifest itself and hidden temporary files.
+    name : str
+        File name of the manifest (default ``manifest.json``).
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest's path.
+    """
+    folder = Path(folder)
+    if files is None:
+        files = sorted(p.name for p in folder.iterdir()
+                       if p.is_file() and p.name != name and not p.name.startswith("."))
+    body = {"format": 1, "key": key, "meta": meta or {},
+            "files": {f: file_digest(folder / f) for f in files}}
+    text = json.dumps(body, indent=1, sort_keys=True, default=str)
+    return atomic_write(folder / name, lambda tmp: Path(tmp).write_text(text))
+
+
+def check_manifest(folder, key=None, *, exclusive=True, name=MANIFEST) -> dict:
+    """Check the files of ``folder`` against its manifest; return the manifest.
+
+    Parameters
+    ----------
+    folder : path-like
+    key : str, optional
+        Expected content key (the manifest's must be equal).
+    exclusive : bool
+        The folder must hold no other (non-hidden) files than those listed.
+    name : str
+        File name of the manifest.
+
+    Returns
+    -------
+    dict
+        ``{'format', 'key', 'meta', 'files': {name: {'size', 'sha256'}}}``.
+
+    Raises
+    ------
+    IntegrityError
+        Naming the file and the problem: no or unreadable manifest, another key, a listed file
+        missing, of another size (truncated) or another SHA-256, or an unlisted file.
+    """
+    folder = Path(folder)
+    mpath = folder / name
+    if not folder.is_dir():
+        raise IntegrityError(f"{folder} is not a folder")
+    if not mpath.is_file():
+        raise IntegrityError(f"{mpath.name} is missing")
+    try:
+        man = json.loads(mpath.read_text())
+        files = man["files"]
+        if not isinstance(files, dict) or not all(
+                isinstance(r, dict) and {"size", "sha256"} <= set(r) for r in files.values()):
+            raise TypeError("bad 'files' entry")
+    except (OSError, ValueError, KeyError, TypeError) as err:
+        raise IntegrityError(f"{mpath.name} is unreadable ({type(err).__name__}: {err})") from None
+    if key is not None and man.get("key") != key:
+        raise IntegrityError(f"{mpath.name} is for another content key ({man.get('key')!r}, "
+                             f"expected {key!r})")
+    for f, rec in sorted(files.items()):
+        p = folder / f
+        if not p.is_file():
+            raise IntegrityError(f"{f} is missing")
+        size = p.stat().st_size
+        if size != rec["size"]:
+            raise IntegrityError(f"{f} has {size} bytes, the manifest says {rec['size']} "
+                                 "(truncated or replaced)")
+        if file_digest(p)["sha256"] != rec["sha256"]:
+            raise IntegrityError(f"{f} does not match its SHA-256 in {mpath.name} (altered or "
+                                 "replaced)")
+    if exclusive:
+        extra = sorted(p.name for p in folder.iterdir() if p.name != name
+                       and not p.name.startswith(".") and p.name not in files)
+        if extra:
+            raise IntegrityError(f"{', '.join(extra)} not listed in {mpath.name} (copied in?)")
+    return man

@@ -7,6 +7,8 @@ pathway, refractory, one XOR-type Poisson input population, time-dependent input
 values that differ between tests (weights, drives, time constants, refractory periods, Poisson
 rates) are run-time values. Unconnected behaviour is obtained with run-time weights j = 0.
 """
+import json
+
 import numpy as np
 import pytest
 
@@ -157,14 +159,16 @@ def test_crashed_sweep_resumes_without_redoing_points(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_mod, "_task", flaky)
     with pytest.raises(RuntimeError, match="simulated crash"):
         sweep(UNCONNECTED, protocols=protos, out=tmp_path, n_jobs=1, **KW)
-    saved = sorted(p.name[:5] for p in (tmp_path / "points").iterdir()
-                   if (p / "params.json").exists())
-    assert "00002" not in saved and len(saved) >= 2  # points 0, 1 (and 3 if it ran) kept
+    mus = [20.0, 30.0, 40.0, 50.0]  # stored points are keyed by content: index via the manifest
+    saved = sorted(mus.index(json.loads((p / "manifest.json").read_text())["meta"]["input"]
+                             ["mu_E"][0]) for p in (tmp_path / "points").iterdir()
+                   if (p / "manifest.json").exists())
+    assert 2 not in saved and len(saved) >= 2  # points 0, 1 (and 3 if it ran) kept
     first = list(calls)
     crash[0] = False
     res = sweep(UNCONNECTED, protocols=protos, out=tmp_path, n_jobs=1, **KW)
     redone = calls[len(first):]
-    assert sorted(redone) == sorted(set(range(4)) - {int(s) for s in saved})
+    assert sorted(redone) == sorted(set(range(4)) - set(saved))
     assert list(res.table.groupby("point").size()) == [2, 2, 2, 2]
     # loaded points are the saved ones, bit for bit; E rates rise with the drive (Phi)
     rE = res.rate("E")

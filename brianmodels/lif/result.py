@@ -28,12 +28,13 @@ per-point inputs.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+
+from .. import atomic
 
 _TABLES = ("table", "rates", "spikes", "currents")
 
@@ -99,50 +100,91 @@ class SimulationResult:
                    (results[0].params if results else {}), **out)
 
     # ------------------------------------------------------------------ persistence
-    def save(self, folder):
-        """Write every table as Parquet and ``params.json`` into ``folder`` (atomically).
+    def save(self, folder, key=None, meta=None):
+        """Write every table as Parquet, ``params.json`` and a manifest into ``folder``, atomically.
 
-        The folder is first written under a temporary name and then renamed; an existing
-        folder of the same name is replaced.
+        The folder is filled under a temporary name and then renamed (an existing folder of
+        the same name is replaced; :func:`brianmodels.atomic.atomic_dir`). Its
+        ``manifest.json``, written last, lists the size and SHA-256 of every file with the
+        content ``key`` and ``meta``, so :meth:`load` detects missing, truncated, altered or
+        foreign files.
 
         Parameters
         ----------
         folder : str or path
+        key : str, optional
+            Content key of the result (e.g. a sweep point's hash), checked by ``load(key=)``.
+        meta : dict, optional
+            JSON-able description stored in the manifest (e.g. the point's parameters).
 
         Returns
         -------
         pathlib.Path
         """
-        folder = Path(folder)
-        folder.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=folder.name + ".tmp.", dir=folder.parent))
-        for name in _TABLES:
-            df = getattr(self, name)
-            if df is not None:
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
-        (tmp / "params.json").write_text(json.dumps(self.params, indent=1, default=_json_default))
-        if folder.exists():
-            old = Path(tempfile.mkdtemp(prefix=folder.name + ".old.", dir=folder.parent))
-            os.replace(folder, old / "x")
-            os.replace(tmp, folder)
-            import shutil
+        def fill(tmp):
+            for name in _TABLES:
+                df = getattr(self, name)
+                if df is not None:
+                    df.to_parquet(tmp / f"{name}.parquet", index=False)
+            (tmp / "params.json").write_text(json.dumps(self.params, indent=1,
+                                                        default=_json_default))
+            atomic.write_manifest(tmp, key=key, meta=meta)  # last: marks the folder complete
 
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, folder)
-        return folder
+        return atomic.atomic_dir(folder, fill)
 
     @classmethod
-    def load(cls, folder):
-        """Read a result written by :meth:`save`."""
+    def load(cls, folder, key=None):
+        """Read a result written by :meth:`save`, checking it against its manifest.
+
+        Parameters
+        ----------
+        folder : str or path
+        key : str, optional
+            Expected content key; a folder stored for another key is refused.
+
+        Returns
+        -------
+        SimulationResult
+
+        Raises
+        ------
+        brianmodels.atomic.IntegrityError
+            (a ``ValueError``) naming the folder, the file and the problem: the manifest is
+            missing (with ``key``; without it an older, manifest-less result is read with a
+            warning) or unreadable, or a file is missing, truncated, altered, unlisted or
+            unreadable.
+        FileNotFoundError
+            If ``folder`` holds no saved result.
+        """
         folder = Path(folder)
-        if not (folder / "params.json").exists():
-            raise FileNotFoundError(f"{folder} holds no saved SimulationResult (no params.json)")
+        if not folder.is_dir() or not ((folder / atomic.MANIFEST).exists() or
+                                       (folder / "params.json").exists()):
+            raise FileNotFoundError(f"{folder} holds no saved SimulationResult "
+                                    f"(no {atomic.MANIFEST} or params.json)")
+        if key is None and not (folder / atomic.MANIFEST).exists():
+            warnings.warn(f"{folder} has no {atomic.MANIFEST} (saved by an older version): "
+                          "its files cannot be checked", stacklevel=2)
+            names = ["params.json"] + [f"{n}.parquet" for n in _TABLES
+                                       if (folder / f"{n}.parquet").exists()]
+        else:
+            try:
+                names = list(atomic.check_manifest(folder, key)["files"])
+            except atomic.IntegrityError as err:
+                raise atomic.IntegrityError(f"{folder}: {err}") from None
+        if "params.json" not in names:
+            raise atomic.IntegrityError(f"{folder}: params.json is not listed in its manifest")
         kw = {}
-        for name in _TABLES:
-            f = folder / f"{name}.parquet"
-            kw[name] = pd.read_parquet(f) if f.exists() else None
-        return cls(params=json.loads((folder / "params.json").read_text()), **kw)
+        try:
+            for name in _TABLES:
+                kw[name] = pd.read_parquet(folder / f"{name}.parquet") \
+                    if f"{name}.parquet" in names else None
+            params = json.loads((folder / "params.json").read_text())
+        except Exception as err:  # pyarrow, OS and JSON errors: the stored file is bad
+            raise atomic.IntegrityError(f"{folder}: unreadable file ({type(err).__name__}: "
+                                        f"{err})") from None
+        if kw["table"] is None or kw["rates"] is None:
+            raise atomic.IntegrityError(f"{folder}: table.parquet or rates.parquet is missing")
+        return cls(params=params, **kw)
 
 
 def _json_default(o):

@@ -7,10 +7,15 @@ parallel as separate processes — the compiled binaries, driven from a thread p
 local cores by default, or as tasks on a Dask cluster (``scheduler=`` an address, a
 ``dask.distributed.Client``, or ``'local-dask'`` for a local cluster).
 
-Resumable: with ``out=FOLDER`` every finished point is written atomically to
-``FOLDER/points/<index>_<hash>/`` and skipped when the same sweep runs again (the hash covers
-the build and everything the point's run depends on); the joined result is saved to
-``FOLDER/result/``.
+Resumable: with ``out=FOLDER`` every finished point is written atomically (a temporary
+folder, renamed) to ``FOLDER/points/<content key>/`` and reused by any later sweep that has a
+point of the same content, whatever its position in the grid (the key covers the build and
+everything the point's run depends on, see :func:`_point_hash`). Each point folder holds a
+``manifest.json``, written last, with the key, the point's parameters and the size and SHA-256
+of each file: a point whose files are missing, truncated, altered or copied in from another
+point, or whose manifest is missing, unreadable or for another key, is recomputed with a
+warning that names it. The joined result is saved the same way to ``FOLDER/result/``.
+Folders of the older position-keyed layout (``<index>_<hash>``) are ignored with a warning.
 """
 from __future__ import annotations
 
@@ -19,11 +24,13 @@ import hashlib
 import itertools
 import json
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
 
 from . import build, engine, inputs
+from .. import atomic
 from . import simulate as sim
 from .result import SimulationResult
 from ..network import LIFNetwork
@@ -108,20 +115,120 @@ def _variants(net, variants, synapses="compressed"):
     return out
 
 
+#: Labels that give a point's position in the grid, not its content: left out of the content
+#: key and set again from the current grid when a stored point is reused.
+_POSITION_LABELS = ("variant",)
+#: Version of the stored-point layout and key (a change here makes new points, never mixes).
+_LAYOUT = "brianmodels.lif.sweep.points/2"
+#: Hex digits of the content key used as a point's folder name (the manifest holds all 64).
+_NAME_LEN = 24
+
+
 def _point_hash(key, point: sim.Point, st) -> str:
-    h = hashlib.sha256(key.encode())
-    tt = np.linspace(0.0, st.duration, 1001)
-    h.update(np.ascontiguousarray(point.protocol.at(tt)).tobytes())
-    # the duration is not in the build key (a run-time value), so it goes in here
-    h.update(json.dumps([st.duration, point.seed, point.connectivity_seed, point.warmup,
-                         point.net.to_dict(),
-                         point.labels, np.asarray(point.poisson_rates).tolist()
-                         if point.poisson_rates is not None else None],
-                        sort_keys=True, default=str).encode())
+    """Content key of a sweep point: SHA-256 (hex) of everything its result depends on.
+
+    Covers the build key (structure, dt, recording, Poisson structure, synapse kind), the
+    duration, warmup, noise and connectivity seeds, the network's values, the input protocol
+    (its description and the exact values the run and the measurement read of it, so
+    ``Sampled`` functions are covered), Poisson rates and weights, per-neuron parameters,
+    per-synapse weights and the sweep labels except positional ones (``variant``). Not the
+    point's position in the grid: a grid that gains or reorders points reuses stored ones.
+    """
+    h = hashlib.sha256()
+
+    def add(tag, data: bytes):  # length-prefixed, so no two inputs concatenate alike
+        h.update(tag.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
+
+    def floats(x):
+        return None if x is None else np.asarray(x, float).tolist()
+
+    proto = point.protocol
+    add("layout", _LAYOUT.encode())
+    add("build", key.encode())
+    add("protocol", json.dumps(proto.to_dict(), sort_keys=True, default=repr).encode())
+    t_bins = (np.arange(int(round(st.duration / st.rate_bin))) + 0.5) * st.rate_bin
+    samples = [proto.mean(0.0, st.duration), proto.mean(point.warmup, st.duration),
+               proto.at(t_bins)]
+    if st.timed:
+        samples.append(proto.at((np.arange(st.input_samples) + 0.5) * st.input_dt))
+    for x in samples:
+        add("samples", np.ascontiguousarray(x, np.float64).tobytes())
+    labels = {k: v for k, v in point.labels.items() if k not in _POSITION_LABELS}
+    add("values", json.dumps({
+        "duration": st.duration, "seed": point.seed, "connectivity_seed": point.connectivity_seed,
+        "warmup": point.warmup, "net": point.net.to_dict(), "labels": labels,
+        "poisson_rates": floats(point.poisson_rates),
+        "poisson_weights": floats(point.poisson_weights)},
+        sort_keys=True, default=repr).encode())
     for k in sorted(point.neuron_params):
-        h.update(k.encode() + point.neuron_params[k].tobytes())
-    h.update(engine.weights_digest(point.synapse_weights).encode())
-    return h.hexdigest()[:12]
+        add(f"neuron_params.{k}", np.ascontiguousarray(point.neuron_params[k],
+                                                        np.float64).tobytes())
+    for k in sorted(point.synapse_weights):
+        add(f"synapse_weights.{k}", np.ascontiguousarray(point.synapse_weights[k],
+                                                          np.float64).tobytes())
+    return h.hexdigest()
+
+
+def _describe(k, point: sim.Point) -> str:
+    """'point 3 (input {...}, seed 1)': how warnings name a point."""
+    return (f"point {k} (input {json.dumps(point.protocol.to_dict(), default=repr)}, "
+            f"seed {point.seed})")
+
+
+def _prepare_out(out) -> Path:
+    """Check that ``out`` can hold the sweep's files (before anything is built or run)."""
+    try:
+        folder = Path(out)
+    except TypeError:
+        raise TypeError(f"out must be a folder path (str or path-like) or None; got "
+                        f"{type(out).__name__}") from None
+    if folder.exists() and not folder.is_dir():
+        raise ValueError(f"out={str(out)!r} is an existing file; it must be a folder (or a "
+                         "path where one can be created)")
+    points = folder / "points"
+    for sub in (points, folder / "result"):
+        if sub.exists() and not sub.is_dir():
+            raise ValueError(f"out={str(out)!r}: {sub} is a file; it must be a folder (stored "
+                             "points and the joined result go there)")
+    try:
+        points.mkdir(parents=True, exist_ok=True)
+        atomic.atomic_write(points / ".write-probe",
+                            lambda tmp: Path(tmp).write_bytes(b"ok")).unlink()
+    except PermissionError as err:
+        raise PermissionError(f"out={str(out)!r}: cannot write in {points} ({err.strerror}); "
+                              "give a writable folder") from None
+    except OSError as err:
+        raise ValueError(f"out={str(out)!r}: cannot create or write {points} "
+                         f"({err.strerror or err}); give a writable folder") from None
+    return folder
+
+
+def _scan_points(points: Path):
+    """Remove dead writers' leftovers in ``points``; warn about entries of other layouts."""
+    atomic.clean_leftovers(points)
+    other = sorted(p.name for p in points.iterdir() if not p.name.startswith(".")
+                   and not (len(p.name) == _NAME_LEN and all(c in "0123456789abcdef"
+                                                             for c in p.name)))
+    if other:
+        warnings.warn(f"sweep: ignoring {len(other)} entries in {points} that are not stored "
+                      f"points of this version (e.g. {other[0]!r}; folders named "
+                      "<index>_<hash> are of the older position-keyed layout and are never "
+                      "reused); delete them to free the space", stacklevel=3)
+
+
+def _reindex(res: SimulationResult, k: int, point: sim.Point) -> SimulationResult:
+    """``res`` (a stored or shared result) labelled for position ``k`` of the current grid."""
+    tabs = {}
+    for name in ("table", "rates", "spikes", "currents"):
+        df = getattr(res, name)
+        if df is not None and "point" in df and len(df) and (df["point"] != k).any():
+            df = df.assign(point=k)
+        tabs[name] = df
+    for label in _POSITION_LABELS:
+        if label in point.labels and label in tabs["table"] and \
+                (tabs["table"][label] != point.labels[label]).any():
+            tabs["table"] = tabs["table"].assign(**{label: point.labels[label]})
+    return SimulationResult(params=res.params, **tabs)
 
 
 def _task(spec, st, point, index, workdir=None):
@@ -186,7 +293,10 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         As in :func:`brianmodels.lif.simulate.simulate` (``connectivity_seed`` default: 1 for
         every point, so the points differ only in what is swept).
     out : str or path, optional
-        Folder for finished points (resume) and the joined result.
+        Folder for finished points (resume; keyed by content, checked against their
+        manifests) and the joined result. Checked before anything is built or run: an
+        existing file, or a folder where ``out/points`` cannot be created and written, is
+        refused (``ValueError``, ``PermissionError``).
     n_jobs : int, optional
         Parallel runs (default: all local cores; Dask: workers of ``'local-dask'``).
     scheduler : None, 'local-dask', str or dask.distributed.Client
@@ -204,7 +314,15 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         ``table`` with a ``point`` column (and ``variant``/``variant_*`` columns), time-resolved
         ``rates``; ``params['points']`` lists every point's input, seed and labels,
         ``params['build_key']`` is the build's cache key and ``params['compiled']`` says whether
-        this call compiled it (None when Dask workers built it if needed).
+        this call compiled it (None when Dask workers built it if needed);
+        ``params['points_reused']`` counts the points read from ``out`` and
+        ``params['points_run']`` those simulated (points of equal content run once).
+
+    Warns
+    -----
+    UserWarning
+        For each stored point that is damaged (named by index, input and seed, with the
+        problem) and is recomputed, and for entries of ``out/points`` that are ignored.
     """
     protos = _protocols(mu_ext, r, mu_I, protocols)
     sim.check_network(net)
@@ -266,16 +384,32 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
                 raise type(err)(f"{', '.join(where)}: {err}") from None
     spec = st.spec(net)
     key = build.spec_key(spec)
-    folder = None if out is None else Path(out)
-    done, todo = {}, []
+    folder = None if out is None else _prepare_out(out)  # before any compile or run
+    done, todo, same, hashes, reused = {}, [], {}, [], 0
+    if folder is not None:
+        _scan_points(folder / "points")
+    first = {}  # content key -> first position with it (equal points run once)
     for k, p in enumerate(points):
-        pdir = None
-        if folder is not None:
-            pdir = folder / "points" / f"{k:05d}_{_point_hash(key, p, st)}"
-            if (pdir / "params.json").exists():
-                done[k] = SimulationResult.load(pdir)
+        if folder is None:
+            todo.append((k, p, None, None))
+            continue
+        h = _point_hash(key, p, st)
+        hashes.append(h)
+        if h in first:
+            same[k] = first[h]
+            continue
+        first[h] = k
+        pdir = folder / "points" / h[:_NAME_LEN]
+        if pdir.exists() or pdir.is_symlink():
+            try:
+                done[k] = _reindex(SimulationResult.load(pdir, key=h), k, p)
+                reused += 1
                 continue
-        todo.append((k, p, pdir))
+            except (atomic.IntegrityError, OSError) as err:
+                warnings.warn(f"sweep: stored {_describe(k, p)} is damaged and is recomputed: "
+                              f"{err}", stacklevel=2)
+                atomic.remove_path(pdir)
+        todo.append((k, p, pdir, h))
     compiled = False if not todo else None  # None: unknown (built on Dask workers if needed)
     if todo and scheduler is None:
         compiled = not build.get_build(spec, progress=progress).cached  # once, before fanning out
@@ -283,11 +417,15 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     if progress:
         from tqdm.auto import tqdm
 
-        bar = tqdm(total=len(points), initial=len(done), desc=f"sweep {net.name}", unit="pt")
+        bar = tqdm(total=len(points), initial=len(done) + len(same), desc=f"sweep {net.name}",
+                   unit="pt")
 
-    def finish(k, res, pdir):
-        if pdir is not None:
-            res.save(pdir)
+    def finish(k, res, pdir, h):
+        if pdir is not None:  # content key and parameters in the manifest, written last
+            res.save(pdir, key=h, meta={"build_key": key, "input": points[k].protocol.to_dict(),
+                                        "seed": points[k].seed, "duration": st.duration,
+                                        "warmup": warm, "connectivity_seed": cseed,
+                                        **points[k].labels})
         done[k] = res
         if bar is not None:
             bar.update(1)
@@ -296,11 +434,12 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         if scheduler is None:
             workers = n_jobs or os.cpu_count() or 1
             with cf.ThreadPoolExecutor(max_workers=workers) as ex:
-                futs = {ex.submit(_task, spec, st, p, k): (k, pdir) for k, p, pdir in todo}
+                futs = {ex.submit(_task, spec, st, p, k): (k, pdir, h)
+                        for k, p, pdir, h in todo}
                 try:
                     for f in cf.as_completed(futs):
-                        k, pdir = futs[f]
-                        finish(k, f.result(), pdir)
+                        k, pdir, h = futs[f]
+                        finish(k, f.result(), pdir, h)
                 except BaseException:
                     for f in futs:
                         f.cancel()
@@ -310,11 +449,11 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
 
             client, cluster = _dask_client(scheduler, n_jobs)
             try:
-                futs = {client.submit(_task, spec, st, p, k, pure=False): (k, pdir)
-                        for k, p, pdir in todo}
+                futs = {client.submit(_task, spec, st, p, k, pure=False): (k, pdir, h)
+                        for k, p, pdir, h in todo}
                 for f in as_completed(list(futs)):
-                    k, pdir = futs[f]
-                    finish(k, f.result(), pdir)
+                    k, pdir, h = futs[f]
+                    finish(k, f.result(), pdir, h)
             finally:
                 if cluster is not None:
                     client.close()
@@ -322,12 +461,15 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     finally:
         if bar is not None:
             bar.close()
+    for k, j in same.items():  # equal content: the one run, labelled for each position
+        done[k] = _reindex(done[j], k, points[k])
     res = SimulationResult.concat([done[k] for k in sorted(done)])
     res.params = sim.params_dict(net, st, warmup=warm, connectivity_seed=cseed, build_key=key,
-                                 compiled=compiled,
+                                 compiled=compiled, points_reused=reused, points_run=len(todo),
                                  points=[{"point": k, "input": p.protocol.to_dict(),
                                           "seed": p.seed, **p.labels}
                                          for k, p in enumerate(points)])
-    if folder is not None:
-        res.save(folder / "result")
+    if folder is not None:  # atomic, with a manifest keyed by the build and the points in order
+        whole = hashlib.sha256(json.dumps([key, hashes]).encode()).hexdigest()
+        res.save(folder / "result", key=whole, meta={"build_key": key, "points": len(points)})
     return res
