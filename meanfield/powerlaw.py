@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_float, as_float_array, check_finite, check_nonnegative
+from ._validate import as_float, check_finite, check_nonnegative
 
 __all__ = ["PowerLaw", "fit_powerlaw", "MU_GRID", "NU_MAX", "P0"]
 
@@ -80,13 +80,13 @@ class PowerLaw:
 
     def __call__(self, mu):
         """Rate ``a (mu - b)_+^n`` in Hz for input mu (mV/s, array_like)."""
-        z = np.maximum(as_float_array(mu, "mu") - self.b, 0.0)
+        z = np.maximum(check_finite(mu, "mu") - self.b, 0.0)
         out = self.a * z ** self.n
         return float(out) if out.ndim == 0 else out
 
     def gain(self, mu):
         """Local gain d nu / d mu = a n (mu - b)_+^(n-1) in Hz per (mV/s)."""
-        z = np.maximum(as_float_array(mu, "mu") - self.b, 0.0)
+        z = np.maximum(check_finite(mu, "mu") - self.b, 0.0)
         out = self.a * self.n * z ** (self.n - 1.0)
         return float(out) if out.ndim == 0 else out
 
@@ -95,9 +95,7 @@ class PowerLaw:
 
         For nu = 0 this returns the threshold b (every mu <= b gives 0).
         """
-        nu = as_float_array(nu, "nu")
-        if np.any(~np.isfinite(nu)) or np.any(nu < 0):
-            raise ValueError("nu must be finite and >= 0 Hz")
+        nu = check_nonnegative(nu, "nu", "Hz")
         out = self.b + (nu / self.a) ** (1.0 / self.n)
         return float(out) if out.ndim == 0 else out
 

@@ -88,6 +88,8 @@ class PhiNetwork:
                 raise ValueError(f"{nm} must be a scalar or a length-2 sequence (E, I); got shape {a.shape}")
             return a
 
+        if not isinstance(self.name, str):
+            raise TypeError(f"name must be a str (a label); got {self.name!r}")
         object.__setattr__(self, "J", mat(self.J, "J"))
         object.__setattr__(self, "jv", mat(self.jv, "j"))
         object.__setattr__(self, "tau", vec(self.tau, "tau", lambda v, n: check_positive(v, n, "s")))
