@@ -25,7 +25,8 @@ from tqdm.auto import tqdm
 from . import activations
 from .fastpath import NumpyStepper, SparseStepper
 from .measures import N_REC, R_MAX_LAG, RateStatsAccumulator
-from .params import RateNetworkSpec, check_time
+from .params import RateNetworkSpec, _finite, check_time
+from ..units import to_int, to_seed
 from .weights import weight_matrix
 
 METHODS = ("auto", "fast", "numpy", "brian2")
@@ -102,9 +103,9 @@ def make_spec(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", ph
     """
     if ei is None or ei is False:
         return RateNetworkSpec.inhibitory(N=N, K=K, J0=J0, g=g, I0=I0, nu=nu, weights=weights, phi=phi)
-    kw = {} if ei is True else dict(ei)
-    if not isinstance(kw, dict):
+    if ei is not True and not isinstance(ei, dict):
         raise TypeError(f"ei must be None, True or a dict of E-I parameters; got {type(ei).__name__}")
+    kw = {} if ei is True else dict(ei)
     kw.setdefault("nu", nu)
     kw.setdefault("weights", weights)
     kw.setdefault("phi", phi)
@@ -163,11 +164,11 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
     n_rec : int
         Units per population used for R and the histogram (first ``min(n_rec, N_pop)``).
     max_lag : float
-        R is computed for lags in ``[0, max_lag)`` tau (default 40).
+        R is computed for lags in ``[0, max_lag)`` tau (default 40; finite, >= dt).
     hist_bins : int
-        Bins of the x histogram.
+        Bins of the x histogram (>= 1).
     hist_range : (float, float), optional
-        Range of the x histogram (default: from the first recorded chunk).
+        Range (lo < hi, finite) of the x histogram (default: from the first recorded chunk).
     parallel : bool
         Fast path: split rows over numba threads (on 2 shared cores the gain is small).
     progress : bool
@@ -180,39 +181,21 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
     Raises
     ------
     ValueError, TypeError
-        For any invalid parameter, before weights are drawn or code compiled.
+        For any invalid parameter, before weights are drawn or code compiled
+        (:func:`check_args`).
     """
-    spec = make_spec(N, K, J0, g, I0, nu, weights, phi, ei)
-    T, dt, warmup = check_time(T, dt, warmup)
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
-    if seed_ic is None:
-        seed_ic = seed
-    for name, s in (("seed", seed), ("seed_ic", seed_ic)):
-        if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or s < 0:
-            raise ValueError(f"{name} must be a non-negative integer; got {s!r}")
-    n_rec = int(n_rec)
-    if n_rec <= 0:
-        raise ValueError(f"n_rec must be a positive integer; got {n_rec!r}")
-    if not max_lag > 0:
-        raise ValueError(f"max_lag must be > 0 (tau); got {max_lag!r}")
-    if int(hist_bins) <= 0:
-        raise ValueError(f"hist_bins must be a positive integer; got {hist_bins!r}")
-    if method == "auto":
-        method = default_method(spec.n_total)
-    if dtype is None:
-        dtype = "float32" if method == "fast" else "float64"
-    dtype = np.dtype(dtype)
-    if dtype not in (np.dtype("float32"), np.dtype("float64")):
-        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype}")
-    if method != "fast":
-        dtype = np.dtype("float64")
+    c = check_args(N=N, K=K, J0=J0, g=g, I0=I0, nu=nu, weights=weights, phi=phi, T=T, dt=dt,
+                   seed=seed, seed_ic=seed_ic, warmup=warmup, method=method, ei=ei, dtype=dtype,
+                   n_rec=n_rec, max_lag=max_lag, hist_bins=hist_bins, hist_range=hist_range,
+                   parallel=parallel, progress=progress)
+    spec, T, dt, warmup, method, dtype = (c[k] for k in ("spec", "T", "dt", "warmup", "method",
+                                                         "dtype"))
+    seed, seed_ic, n_rec, max_lag, hist_bins, hist_range, parallel = (
+        c[k] for k in ("seed", "seed_ic", "n_rec", "max_lag", "hist_bins", "hist_range",
+                       "parallel"))
     n_steps = int(round(T / dt))
     n_warm = int(round(warmup / dt))
     act = activations.get(spec.phi)
-    if method == "brian2":
-        from . import brian2_model
-        brian2_model.check_memory(spec.n_total, n_steps)
 
     timing = {}
     t0 = time.perf_counter()
@@ -248,6 +231,63 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
     table = pd.DataFrame(rows, columns=["population", "quantity", "value"])
     return RateResult(stats=dict(fin.stats[main]), stats_by_pop=fin.stats, R_eta=fin.R, hist_x=fin.hist_x,
                       on_time=fin.on_time, table=table, method=method, params=params, timing=timing)
+
+
+def check_args(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh", T=1000.0,
+               dt=0.02, seed=0, seed_ic=None, warmup=10.0, method="auto", ei=None, dtype=None,
+               n_rec=N_REC, max_lag=R_MAX_LAG, hist_bins=100, hist_range=None, parallel=False,
+               progress=True) -> dict:
+    """Validate every argument of :func:`simulate_rate_network` (no weights drawn, nothing run).
+
+    Returns
+    -------
+    dict
+        The validated values under the argument names (``spec``: the
+        :class:`~brianmodels.rate.params.RateNetworkSpec`; ``method`` resolved from 'auto';
+        ``dtype`` a numpy dtype; ``seed_ic`` defaulted to ``seed``).
+
+    Raises
+    ------
+    TypeError, ValueError
+        Naming the parameter and its allowed range.
+    """
+    spec = make_spec(N, K, J0, g, I0, nu, weights, phi, ei)
+    T, dt, warmup = check_time(T, dt, warmup)
+    if not isinstance(method, str) or method not in METHODS:
+        raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
+    seed = to_seed(seed, "seed")
+    seed_ic = seed if seed_ic is None else to_seed(seed_ic, "seed_ic")
+    n_rec = to_int(n_rec, "n_rec", lo=1)
+    max_lag = _finite(max_lag, "max_lag (tau)", lo=dt)
+    hist_bins = to_int(hist_bins, "hist_bins", lo=1)
+    if hist_range is not None:
+        if isinstance(hist_range, str) or np.ndim(hist_range) != 1 or len(hist_range) != 2:
+            raise TypeError(f"hist_range must be None or a pair (lo, hi); got {hist_range!r}")
+        lo, hi = (_finite(v, "hist_range") for v in hist_range)
+        if not lo < hi:
+            raise ValueError(f"hist_range must be (lo, hi) with lo < hi; got {hist_range!r}")
+        hist_range = (lo, hi)
+    for name, flag in (("parallel", parallel), ("progress", progress)):
+        if not isinstance(flag, (bool, np.bool_)):
+            raise TypeError(f"{name} must be True or False; got {flag!r}")
+    if method == "auto":
+        method = default_method(spec.n_total)
+    if dtype is None:
+        dtype = "float32" if method == "fast" else "float64"
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be 'float32' or 'float64'; got {dtype!r}") from None
+    if dtype not in (np.dtype("float32"), np.dtype("float64")):
+        raise ValueError(f"dtype must be 'float32' or 'float64'; got {dtype}")
+    if method != "fast":
+        dtype = np.dtype("float64")
+    if method == "brian2":
+        from . import brian2_model
+        brian2_model.check_memory(spec.n_total, int(round(T / dt)))
+    return dict(spec=spec, T=T, dt=dt, warmup=warmup, method=method, seed=seed, seed_ic=seed_ic,
+                n_rec=n_rec, max_lag=max_lag, hist_bins=hist_bins, hist_range=hist_range,
+                parallel=bool(parallel), dtype=dtype)
 
 
 def initial_condition(spec: RateNetworkSpec, seed_ic: int) -> np.ndarray:

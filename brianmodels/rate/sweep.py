@@ -10,6 +10,7 @@ new files instead of reusing stale ones.
 from __future__ import annotations
 
 import hashlib
+import inspect
 import json
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
@@ -20,8 +21,8 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from ..atomic import atomic_write
-from .simulate import make_spec, simulate_rate_network
-from .params import check_time
+from .simulate import check_args, simulate_rate_network
+from ..units import to_int, to_seed
 
 TABLE_COLUMNS = ["K", "N", "seed", "population", "quantity", "value"]
 
@@ -76,33 +77,37 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
 
     Raises
     ------
-    ValueError
-        For invalid parameters of any point (all points are checked before anything runs).
+    ValueError, TypeError
+        For invalid parameters of any point, unknown keyword arguments included (every point
+        goes through :func:`~brianmodels.rate.simulate.check_args` before anything runs).
     """
-    Ks = [int(k) for k in np.atleast_1d(K)]
-    seeds = [int(s) for s in np.atleast_1d(seeds)]
+    Ks = [to_int(k, "K", lo=1) for k in np.atleast_1d(np.asarray(K, dtype=object))]
+    seeds = [to_seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
     if not Ks or not seeds:
         raise ValueError("K and seeds must be non-empty sequences of integers")
     if N is None:
         Ns = Ks
     elif np.ndim(N) == 0:
-        Ns = [int(N)] * len(Ks)
+        Ns = [to_int(N, "N", lo=1)] * len(Ks)
     else:
-        Ns = [int(n) for n in N]
+        Ns = [to_int(n, "N", lo=1) for n in N]
         if len(Ns) != len(Ks):
             raise ValueError(f"N must be None, an int or have one entry per K ({len(Ks)}); got {len(Ns)}")
-    n_jobs = int(n_jobs)
-    if n_jobs < 1:
-        raise ValueError(f"n_jobs must be >= 1; got {n_jobs}")
+    n_jobs = to_int(n_jobs, "n_jobs", lo=1)
     if kwargs.get("ei") not in (None, False):
         raise ValueError("ei: rate_sweep sweeps K of the inhibitory network; run E-I networks "
                          "with simulate_rate_network(ei=...)")
     kwargs.pop("progress", None)
+    allowed = sorted(set(inspect.signature(simulate_rate_network).parameters)
+                     - {"N", "K", "seed", "progress"})
+    unknown = sorted(set(kwargs) - set(allowed))
+    if unknown:
+        raise TypeError(f"rate_sweep got unknown keyword argument(s) {unknown} (N, K and seeds are "
+                        f"rate_sweep's own; the others go to simulate_rate_network: {allowed})")
     # validate every point before running anything
-    spec_kw = {k: kwargs[k] for k in ("J0", "g", "I0", "nu", "weights", "phi", "ei") if k in kwargs}
     for k_, n_ in zip(Ks, Ns):
-        make_spec(N=n_, K=k_, **spec_kw)
-    check_time(kwargs.get("T", 1000.0), kwargs.get("dt", 0.02), kwargs.get("warmup", 10.0))
+        for s in seeds:
+            check_args(N=n_, K=k_, seed=s, **kwargs)
 
     points = [(k_, n_, s) for k_, n_ in zip(Ks, Ns) for s in seeds]
     out = Path(out_dir) if out_dir is not None else None
@@ -151,9 +156,18 @@ def fit_exponent(table: pd.DataFrame, quantity: str = "phi_mean", population: st
     dict
         ``exponent`` a, ``prefactor`` c, ``stderr`` (standard error of a), ``n`` points.
     """
+    for col in ("K", "population", "quantity", "value"):
+        if not isinstance(table, pd.DataFrame) or col not in table:
+            raise ValueError(f"table must be a rate_sweep table with a {col!r} column")
     t = table[table["quantity"] == quantity]
+    if t.empty:
+        raise ValueError(f"quantity must be one of the table's quantities "
+                         f"{sorted(table['quantity'].unique())}; got {quantity!r}")
     if population is None:
         population = "all" if (t["population"] == "all").any() else t["population"].iloc[0]
+    if population not in set(t["population"]):
+        raise ValueError(f"population must be one of {sorted(t['population'].unique())} for "
+                         f"{quantity!r}; got {population!r}")
     t = t[t["population"] == population]
     if len(t) < 2 or t["K"].nunique() < 2:
         raise ValueError("fit_exponent needs at least two distinct K values")

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from .params import RateNetworkSpec
+from ..units import to_seed
 
 _CHUNK = 1 << 21     # entries drawn per call: bounds the temporaries for large N
 
@@ -100,6 +101,9 @@ def weight_matrix(spec: RateNetworkSpec, seed: int = 0, dtype=np.float64) -> np.
     W : ndarray, shape (N_total, N_total), Fortran-contiguous
         ``W[i, j]`` is the signed weight from unit j onto unit i.
     """
+    if not isinstance(spec, RateNetworkSpec):
+        raise TypeError(f"spec must be a RateNetworkSpec; got {type(spec).__name__}")
+    seed = to_seed(seed, "seed")
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype must be float64 or float32; got {dtype}")
