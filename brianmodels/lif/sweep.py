@@ -274,7 +274,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         Time-dependent inputs (instead of ``mu_ext``), one point each.
     seeds : sequence of int
         Noise seeds, one point each (default ``(1,)``).
-    variants : sequence of dict, optional
+    variants : non-empty list of dict, optional
         Changes of run-time network values per point, ``LIFNetwork.replace`` keywords (``j``,
         ``tau``, ``sigma_ext``, ``theta``, ``v_reset``, ``t_ref``, ``tau_s``, delays), an
         optional ``'neuron_params'`` dict of per-neuron arrays and an optional
@@ -285,8 +285,8 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         summarised in a ``variant_synapse_weights`` column (mean, std in mV and a digest per
         pathway).
     poisson_rates : sequence, optional
-        Rates (Hz) of the Poisson input populations, one entry (float or per-population
-        sequence) per point.
+        Rates (Hz, >= 0) of the Poisson input populations, one entry (float or per-population
+        sequence) per point (a single float: one point). Only with ``poisson_inputs``.
     poisson_inputs : dict or list of dict, optional
         Poisson input populations (see :func:`brianmodels.lif.simulate.poisson_structure`).
     duration, warmup, connectivity_seed, dt, rate_bin, input_dt, record_spikes, record_currents
