@@ -49,7 +49,7 @@ from typing import Any, Callable, Dict, Optional, Sequence
 import numpy as np
 
 from meanfield.activations import get_activation, Activation
-from meanfield.gaussian import gaussian_mean, two_point
+from meanfield.gaussian import gauss_legendre, gaussian_mean, two_point
 from meanfield._validate import check_bool, check_float, check_kwargs
 
 __all__ = ["dmft", "dmft_sweep", "DMFTResult", "Autocorrelation", "effective_coupling"]
@@ -331,7 +331,7 @@ class Autocorrelation:
         """int_0^inf R_eta(tau) d tau (ODE part by Gauss-Legendre panels + exact tail)."""
         if self._sig is None:
             return 0.0
-        t, w = np.polynomial.legendre.leggauss(32)
+        t, w = gauss_legendre(32)
         edges = np.linspace(0.0, self.tau_c, max(2, int(math.ceil(self.tau_c)) * 2 + 1))
         tot = 0.0
         for a, b in zip(edges[:-1], edges[1:]):
@@ -621,7 +621,7 @@ def _energy_integral(kern, u, s0, s_inf, geff2, energy_gap):
     Returns (integral, min_kinetic_relative).
     """
     D = s0 - s_inf
-    t, w = np.polynomial.legendre.leggauss(_N_ENERGY)
+    t, w = gauss_legendre(_N_ENERGY)
     t = 0.5 * (t + 1.0)
     w = 0.5 * w
     sig = s0 - D * t * t

@@ -104,7 +104,9 @@ def _E_table():
     """
     from scipy.special import erfcx
 
-    gx, gw = np.polynomial.legendre.leggauss(30)
+    from .gaussian import gauss_legendre
+
+    gx, gw = gauss_legendre(30)   # plain-float Newton rule: no LAPACK
 
     def integral(a, b):  # int_a^b erfcx, vectorised over arrays a, b
         mid, half = 0.5 * (a + b), 0.5 * (b - a)
