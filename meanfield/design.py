@@ -1114,11 +1114,11 @@ def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), boun
         designed J and r; ``diagnostics``: balanced rates per unit input (Hz per mV/s), det J,
         J_II/J_EI, J_IE/J_EE.
     """
-    from scipy.optimize import linprog
     r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
     mu = None if mu is None else _check_target(mu, "mu", "mV/s")
     margin = check_float(margin, "margin", 0.0, unit="(log units)")
     fixed, bounds, n_starts, seed, _ = _check_search(ssn, network, fixed, bounds, n_starts, seed, 0.5)
+    from scipy.optimize import linprog
     J0, a, b, n, tau = _params(ssn)
     free = _Free(J0, r0, fixed, bounds, free_r=True)
     requested = {"exists": True, "stable": True}

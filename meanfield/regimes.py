@@ -308,9 +308,6 @@ def plot_regime_map(table, ax=None, folds=None, title=None):
         back-stripes), ISN (blue), supersaturation (red), bistability (green), no steady state
         (dark gray); x: input mu_ext (mV/s), y: ratio r.
     """
-    import matplotlib.pyplot as plt
-    from matplotlib.patches import Patch
-
     import pandas as pd
 
     if not isinstance(table, pd.DataFrame):
@@ -325,6 +322,9 @@ def plot_regime_map(table, ax=None, folds=None, title=None):
     if folds is not None:
         if not isinstance(folds, pd.DataFrame) or not {"mu", "r"} <= set(folds.columns):
             raise ValueError("folds must be the DataFrame of fold_curve (columns mu, r)")
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Patch
+
     if ax is None:
         _, ax = plt.subplots(figsize=(5, 4))
     mu = np.unique(table["mu"].to_numpy())
