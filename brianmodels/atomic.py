@@ -171,6 +171,56 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def writable_folder(path, what, sub=None) -> Path:
+    """Check that the folder ``path`` (given as argument ``what``) can be created and written.
+
+    Meant to run before any long computation whose results go there: ``path`` (and
+    ``path/sub``) is created if missing and a probe file is written into it and removed.
+
+    Parameters
+    ----------
+    path : path-like
+    what : str
+        The argument's name, used by the messages (e.g. ``'out'``).
+    sub : str, optional
+        A subfolder that must be writable too (created), e.g. ``'points'``.
+
+    Returns
+    -------
+    pathlib.Path
+        ``path``.
+
+    Raises
+    ------
+    TypeError
+        If ``path`` is not path-like.
+    ValueError
+        If ``path`` (or ``path/sub``) is an existing file or cannot be created.
+    PermissionError
+        If it cannot be written.
+    """
+    try:
+        folder = Path(path)
+    except TypeError:
+        raise TypeError(f"{what} must be a folder path (str or path-like); got "
+                        f"{type(path).__name__}") from None
+    target = folder if sub is None else folder / sub
+    for p in dict.fromkeys((folder, target)):
+        if p.exists() and not p.is_dir():
+            raise ValueError(f"{what}={str(path)!r}: {p} is an existing file; it must be a "
+                             "folder (or a path where one can be created)")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+        atomic_write(target / ".write-probe", lambda tmp: Path(tmp).write_bytes(b"ok")).unlink()
+    except PermissionError as err:
+        raise PermissionError(f"{what}={str(path)!r}: cannot write in {target} "
+                              f"({err.strerror}); give a writable folder") from None
+    except OSError as err:
+        raise ValueError(f"{what}={str(path)!r}: cannot create or write {target} "
+                         f"({err.strerror or err}); give a writable folder") from None
+    return folder
+
+
 # ------------------------------------------------------------------------------ manifests
 MANIFEST = "manifest.json"
 
@@ -285,3 +335,86 @@ def check_manifest(folder, key=None, *, exclusive=True, name=MANIFEST) -> dict:
         if extra:
             raise IntegrityError(f"{', '.join(extra)} not listed in {mpath.name} (copied in?)")
     return man
+
+
+# ------------------------------------------------------------------------------ table groups
+def store_frames(folder, name, frames, key, meta=None) -> Path:
+    """Store DataFrames as ``<folder>/<name><suffix>`` Parquet files plus their manifest.
+
+    Each file is written atomically, then ``<name>.manifest.json`` (key, ``meta``, size and
+    SHA-256 of each file) last: a group whose manifest checks is complete. Read back with
+    :func:`load_frames`.
+
+    Parameters
+    ----------
+    folder : path-like
+    name : str
+        Common file-name stem of the group (e.g. a point's name).
+    frames : dict
+        suffix (e.g. ``'.parquet'``, ``'.R.parquet'``) -> pandas.DataFrame.
+    key : str
+        Content key of what the group holds.
+    meta : dict, optional
+        JSON-able parameters stored in the manifest.
+
+    Returns
+    -------
+    pathlib.Path
+        The manifest's path.
+    """
+    folder = Path(folder)
+    for suffix, df in frames.items():
+        atomic_write(folder / f"{name}{suffix}", lambda tmp, df=df: df.to_parquet(tmp, index=False))
+    return write_manifest(folder, key=key, meta=meta, files=[f"{name}{s}" for s in frames],
+                          name=f"{name}.manifest.json")
+
+
+def load_frames(folder, name, key, suffixes, what):
+    """The group stored by :func:`store_frames`, checked; None if absent or damaged.
+
+    A group whose manifest is missing (files without one: written by an older version or
+    interrupted), unreadable or for another key, or whose files are missing, truncated,
+    altered or unreadable, is removed with a warning naming ``what`` and the problem, so the
+    caller recomputes it.
+
+    Parameters
+    ----------
+    folder : path-like
+    name : str
+        File-name stem of the group.
+    key : str
+        Expected content key.
+    suffixes : sequence of str
+        The group's file suffixes (all must be listed in the manifest).
+    what : str
+        How the warning names the group (e.g. ``'rate point K=100, N=100, seed=0'``).
+
+    Returns
+    -------
+    dict or None
+        suffix -> pandas.DataFrame, or None (nothing usable stored: compute it).
+    """
+    import warnings
+
+    import pandas as pd
+
+    folder = Path(folder)
+    mname = f"{name}.manifest.json"
+    paths = [folder / f"{name}{s}" for s in suffixes]
+    if not (folder / mname).exists() and not any(p.exists() for p in paths):
+        return None
+    try:
+        listed = set(check_manifest(folder, key, exclusive=False, name=mname)["files"])
+        if listed != {p.name for p in paths}:
+            raise IntegrityError(f"{mname} lists {sorted(listed)}, expected "
+                                 f"{sorted(p.name for p in paths)}")
+        try:
+            return {s: pd.read_parquet(p) for s, p in zip(suffixes, paths)}
+        except Exception as err:  # pyarrow and OS errors: the stored file is bad
+            raise IntegrityError(f"unreadable file ({type(err).__name__}: {err})") from None
+    except IntegrityError as err:
+        warnings.warn(f"stored {what} in {folder} is damaged and is recomputed: {err}",
+                      stacklevel=2)
+        for p in [folder / mname, *paths]:
+            p.unlink(missing_ok=True)
+        return None

@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from brianmodels.atomic import atomic_write
+from brianmodels import atomic
 
 
 #: Fig 1, 2 (ν = 1/2) and 4 parameters shared by both variance settings (captions).
@@ -121,15 +121,18 @@ def cached_run(cache_dir, **kwargs) -> dict:
 
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    stem = cache_dir / f"run-{_key(kwargs)}"
-    parts = ("hist_x", "R_eta", "on_time", "stats")          # stats written last: marks "done"
-    if (stem.parent / f"{stem.name}.stats.parquet").exists():
-        return {p: pd.read_parquet(stem.parent / f"{stem.name}.{p}.parquet") for p in parts}
+    name = f"run-{_key(kwargs)}"
+    parts = ("hist_x", "R_eta", "on_time", "stats")
+    suffixes = [f".{p}.parquet" for p in parts]
+    key = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=repr).encode()).hexdigest()
+    # checked against the manifest (key, sizes, SHA-256): damaged runs are recomputed, with a warning
+    got = atomic.load_frames(cache_dir, name, key, suffixes, f"figure run {name}")
+    if got is not None:
+        return {p: got[s] for p, s in zip(parts, suffixes)}
     res = simulate_rate_network(progress=False, **kwargs)
     tabs = dict(hist_x=res.hist_x, R_eta=res.R_eta, on_time=res.on_time, stats=res.table)
-    for p in parts:
-        atomic_write(stem.parent / f"{stem.name}.{p}.parquet",
-                     lambda tmp, df=tabs[p]: df.to_parquet(tmp, index=False))
+    atomic.store_frames(cache_dir, name, {s: tabs[p] for p, s in zip(parts, suffixes)}, key,
+                        meta=json.loads(json.dumps(kwargs, default=repr)))
     return tabs
 
 

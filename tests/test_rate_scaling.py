@@ -19,7 +19,8 @@ def test_phi_mean_scales_as_inverse_sqrt_K(tmp_path):
     assert (piv["phi_mean"] / (piv["f"] * piv["mu"])).between(0.97, 1.03).all()
     # resumable: a rerun reads every point from disk and returns the same table
     files = sorted(p.name for p in tmp_path.iterdir())
-    assert len([f for f in files if not f.endswith(".R.parquet")]) == 4
+    assert len([f for f in files if f.endswith(".parquet") and not f.endswith(".R.parquet")]) == 4
+    assert len([f for f in files if f.endswith(".manifest.json")]) == 4
     again = rate_sweep(**kw)
     assert again["value"].equals(df["value"])
 

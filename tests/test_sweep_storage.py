@@ -262,13 +262,13 @@ def test_unusable_out_fails_before_any_build_or_run(tmp_path, monkeypatch):
     monkeypatch.setattr(sweep_mod, "_task", boom)
     f = tmp_path / "file"
     f.write_text("x")
-    with pytest.raises(ValueError, match=r"out='.*file' is an existing file"):
+    with pytest.raises(ValueError, match=r"out=.*file.: .*file is an existing file"):
         run(out=f)
     with pytest.raises(ValueError, match=r"out='.*file/sub': cannot create or write"):
         run(out=f / "sub")
     (tmp_path / "a").mkdir()
     (tmp_path / "a" / "points").write_text("x")
-    with pytest.raises(ValueError, match=r"out='.*a': .*points is a file"):
+    with pytest.raises(ValueError, match=r"out='.*a': .*points is an existing file"):
         run(out=tmp_path / "a")
     with pytest.raises(TypeError, match="out must be a folder path"):
         run(out=3.5)
@@ -332,3 +332,75 @@ def test_leftovers_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
     removed = atomic.clean_leftovers(tmp_path)
     assert sorted(p.name for p in removed) == sorted(n for n, keep in names.items() if not keep)
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, k in names.items() if k)
+
+
+# ------------------------------------------------------------------ rate sweeps (no build)
+RATE_KW = dict(T=20.0, dt=0.05, warmup=2.0, n_jobs=1, progress=False, method="numpy")
+
+
+@pytest.fixture(scope="module")
+def rate_ref():
+    from brianmodels.rate.sweep import rate_sweep
+
+    return rate_sweep([20, 40], seeds=(0, 1), **RATE_KW)
+
+
+def _rate_files(out, K, seed, suffix):
+    (f,) = [p for p in Path(out).glob(f"rate-K{K}-N{K}-s{seed}-*{suffix}")
+            if suffix != ".parquet" or ".R." not in p.name]
+    return f
+
+
+@pytest.mark.parametrize("case", ["delete R", "truncate table", "foreign table",
+                                  "delete manifest", "foreign manifest"])
+def test_damaged_rate_point_is_recomputed_with_a_warning(case, rate_ref, tmp_path, monkeypatch):
+    from brianmodels.rate import sweep as rs
+
+    rate_sweep = rs.rate_sweep
+    a = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW)
+    assert a.drop(columns="wall_s").equals(rate_ref.drop(columns="wall_s"))
+    table, R, man = (_rate_files(tmp_path, 40, 1, s)
+                     for s in (".parquet", ".R.parquet", ".manifest.json"))
+    other = {s: _rate_files(tmp_path, 20, 0, s) for s in (".parquet", ".manifest.json")}
+    problem = {"delete R": (R.unlink, "R.parquet is missing"),
+               "truncate table": (lambda: table.write_bytes(table.read_bytes()[:99]),
+                                  "has 99 bytes"),
+               "foreign table": (lambda: shutil.copyfile(other[".parquet"], table),
+                                 r"s1-\w+\.parquet (has|does not match)"),
+               "delete manifest": (man.unlink, "manifest.json is missing"),
+               "foreign manifest": (lambda: shutil.copyfile(other[".manifest.json"], man),
+                                    "another content key")}[case]
+    problem[0]()
+    runs = []
+    real = rs._run_point
+    monkeypatch.setattr(rs, "_run_point", lambda *a: runs.append(a[:3]) or real(*a))
+    with pytest.warns(UserWarning, match=rf"rate point K=40, N=40, seed=1 .* is damaged and "
+                                         rf"is recomputed: .*{problem[1]}"):
+        b = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW)
+    assert runs == [(40, 40, 1)]
+    assert b.drop(columns="wall_s").equals(rate_ref.drop(columns="wall_s"))
+    runs.clear()
+    c = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW)
+    assert runs == [] and c.equals(b)
+
+
+def test_rate_sweep_unusable_out_dir_fails_before_any_run(tmp_path, monkeypatch):
+    from brianmodels.rate import sweep as rs
+
+    monkeypatch.setattr(rs, "_run_point", lambda *a: pytest.fail("ran before checking out_dir"))
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ValueError, match=r"out_dir=.*f.: .* is an existing file"):
+        rs.rate_sweep([20], out_dir=tmp_path / "f", **RATE_KW)
+
+
+def test_figure_run_cache_detects_damage(tmp_path):
+    from figures import _khajeh_common as kc
+
+    kw = dict(N=20, K=20, T=10.0, dt=0.05, warmup=2.0, method="numpy", seed=0)
+    a = kc.cached_run(tmp_path, **kw)
+    next(tmp_path.glob("*.stats.parquet")).write_bytes(b"x")
+    with pytest.warns(UserWarning, match=r"figure run .* is damaged .*stats.parquet has 1 bytes"):
+        b = kc.cached_run(tmp_path, **kw)
+    c = kc.cached_run(tmp_path, **kw)  # stored again: read back
+    assert all(a[k].equals(b[k]) and b[k].equals(c[k]) for k in a)
+    assert len(list(tmp_path.iterdir())) == 5  # four tables and their manifest

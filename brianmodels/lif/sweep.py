@@ -177,29 +177,13 @@ def _describe(k, point: sim.Point) -> str:
 
 def _prepare_out(out) -> Path:
     """Check that ``out`` can hold the sweep's files (before anything is built or run)."""
-    try:
-        folder = Path(out)
-    except TypeError:
+    if out is not None and not isinstance(out, (str, os.PathLike)):
         raise TypeError(f"out must be a folder path (str or path-like) or None; got "
-                        f"{type(out).__name__}") from None
-    if folder.exists() and not folder.is_dir():
-        raise ValueError(f"out={str(out)!r} is an existing file; it must be a folder (or a "
-                         "path where one can be created)")
-    points = folder / "points"
-    for sub in (points, folder / "result"):
-        if sub.exists() and not sub.is_dir():
-            raise ValueError(f"out={str(out)!r}: {sub} is a file; it must be a folder (stored "
-                             "points and the joined result go there)")
-    try:
-        points.mkdir(parents=True, exist_ok=True)
-        atomic.atomic_write(points / ".write-probe",
-                            lambda tmp: Path(tmp).write_bytes(b"ok")).unlink()
-    except PermissionError as err:
-        raise PermissionError(f"out={str(out)!r}: cannot write in {points} ({err.strerror}); "
-                              "give a writable folder") from None
-    except OSError as err:
-        raise ValueError(f"out={str(out)!r}: cannot create or write {points} "
-                         f"({err.strerror or err}); give a writable folder") from None
+                        f"{type(out).__name__}")
+    folder = atomic.writable_folder(out, "out", sub="points")
+    if (folder / "result").exists() and not (folder / "result").is_dir():
+        raise ValueError(f"out={str(out)!r}: {folder / 'result'} is an existing file; it must "
+                         "be a folder (the joined result goes there)")
     return folder
 
 

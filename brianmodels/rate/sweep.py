@@ -2,10 +2,14 @@
 
 Each (K, seed) point runs :func:`~brianmodels.rate.simulate.simulate_rate_network` in a worker
 process and is written atomically (temporary file + ``os.replace``) to ``out_dir`` as
-``<name>.parquet`` (scalar table) and ``<name>.R.parquet`` (R_eta, R_x). A rerun with the same
-arguments skips the points whose files exist, so an interrupted sweep resumes without redoing
-finished points. The file name carries a hash of all arguments, so changing any parameter makes
-new files instead of reusing stale ones.
+``<name>.parquet`` (scalar table) and ``<name>.R.parquet`` (R_eta, R_x), then
+``<name>.manifest.json`` (the point's content key and parameters, size and SHA-256 of both
+files; written last). A rerun with the same arguments reuses the points whose files check
+against their manifest, so an interrupted sweep resumes without redoing finished points; a
+point whose files are missing, truncated, altered or copied from another point, or whose
+manifest is missing or for another key, is recomputed with a warning that names it. The file
+name carries a hash of all arguments, so changing any parameter makes new files instead of
+reusing stale ones.
 """
 from __future__ import annotations
 
@@ -14,13 +18,12 @@ import inspect
 import json
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
-from ..atomic import atomic_write
+from .. import atomic
 from .simulate import check_args, simulate_rate_network
 from ..units import to_int, to_seed
 
@@ -32,19 +35,32 @@ def _point_name(K, N, seed, kwargs):
     return f"rate-K{int(K)}-N{int(N)}-s{int(seed)}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
 
 
-def _atomic_parquet(df: pd.DataFrame, path: Path):
-    atomic_write(path, lambda tmp: df.to_parquet(tmp, index=False))
+#: The files of a stored point: scalar table, R_eta(tau) (next to ``<name>.manifest.json``).
+_SUFFIXES = (".parquet", ".R.parquet")
 
 
-def _run_point(K, N, seed, kwargs, out_dir, name):
+def _point_key(K, N, seed, kwargs) -> str:
+    """Content key of a point (SHA-256 hex of its arguments; numbers exactly, as JSON)."""
+    def plain(o):
+        if isinstance(o, (np.generic, np.ndarray)):
+            return o.tolist()
+        return repr(o)
+
+    blob = json.dumps(dict(K=int(K), N=int(N), seed=int(seed), **kwargs), sort_keys=True,
+                      default=plain)
+    return hashlib.sha256(("brianmodels.rate.sweep/2" + blob).encode()).hexdigest()
+
+
+def _run_point(K, N, seed, kwargs, out_dir, name, key=None):
     res = simulate_rate_network(N=N, K=K, seed=seed, progress=False, **kwargs)
     tab = res.table.assign(K=int(K), N=int(N), seed=int(seed))
     tab["method"] = res.method
     tab["wall_s"] = res.timing["total"]
     R = res.R_eta.assign(K=int(K), N=int(N), seed=int(seed))
-    if out_dir is not None:
-        _atomic_parquet(R, Path(out_dir) / f"{name}.R.parquet")
-        _atomic_parquet(tab, Path(out_dir) / f"{name}.parquet")      # written last: marks "done"
+    if out_dir is not None:  # both files, then the manifest (last: marks "done")
+        atomic.store_frames(out_dir, name, dict(zip(_SUFFIXES, (tab, R))), key,
+                            meta=json.loads(json.dumps(dict(K=int(K), N=int(N), seed=int(seed),
+                                                            **kwargs), default=repr)))
     return tab
 
 
@@ -61,7 +77,10 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
         Network sizes: None -> ``N = K`` (all-to-all, the paper's choice); an int -> the same N for
         all K; a sequence -> one N per K.
     out_dir : str or Path, optional
-        Folder for the per-point files (created). Without it nothing is written or resumed.
+        Folder for the per-point files (created, and checked writable before any run: an
+        existing file or an unwritable folder raises ``ValueError``/``PermissionError``).
+        Without it nothing is written or resumed. Damaged stored points are recomputed
+        with a warning (module docstring).
     n_jobs : int
         Worker processes (default 2, the cores of the project machines; 1 runs in-process).
     progress : bool
@@ -110,27 +129,27 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
             check_args(N=n_, K=k_, seed=s, **kwargs)
 
     points = [(k_, n_, s) for k_, n_ in zip(Ks, Ns) for s in seeds]
-    out = Path(out_dir) if out_dir is not None else None
-    if out is not None:
-        out.mkdir(parents=True, exist_ok=True)
+    out = None if out_dir is None else atomic.writable_folder(out_dir, "out_dir")
     tables, todo = [], []
     for k_, n_, s in points:
-        name = _point_name(k_, n_, s, kwargs)
-        f = out / f"{name}.parquet" if out is not None else None
-        if f is not None and f.exists():
-            tables.append(pd.read_parquet(f))
+        name, key = _point_name(k_, n_, s, kwargs), _point_key(k_, n_, s, kwargs)
+        got = None if out is None else atomic.load_frames(
+            out, name, key, _SUFFIXES, f"rate point K={k_}, N={n_}, seed={s}")
+        if got is not None:
+            tables.append(got[".parquet"])
         else:
-            todo.append((k_, n_, s, name))
+            todo.append((k_, n_, s, name, key))
     with tqdm(total=len(points), initial=len(points) - len(todo), desc="rate sweep", unit="point",
               disable=not progress) as bar:
         if n_jobs == 1 or len(todo) <= 1:
-            for k_, n_, s, name in todo:
-                tables.append(_run_point(k_, n_, s, kwargs, out, name))
+            for k_, n_, s, name, key in todo:
+                tables.append(_run_point(k_, n_, s, kwargs, out, name, key))
                 bar.update(1)
         else:
             # 'spawn': numba/OpenMP thread pools and Brian2's device state are not fork-safe
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn")) as ex:
-                futs = [ex.submit(_run_point, k_, n_, s, kwargs, out, name) for k_, n_, s, name in todo]
+                futs = [ex.submit(_run_point, k_, n_, s, kwargs, out, name, key)
+                        for k_, n_, s, name, key in todo]
                 for fu in as_completed(futs):
                     tables.append(fu.result())
                     bar.update(1)
