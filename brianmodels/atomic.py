@@ -211,7 +211,12 @@ def writable_folder(path, what, sub=None) -> Path:
                              "folder (or a path where one can be created)")
     try:
         target.mkdir(parents=True, exist_ok=True)
-        atomic_write(target / ".write-probe", lambda tmp: Path(tmp).write_bytes(b"ok")).unlink()
+        fd, probe = tempfile.mkstemp(dir=target, prefix=f".probe.tmp.{_owner()}.")
+        try:  # a name of its own: concurrent checks of one folder do not collide
+            os.write(fd, b"ok")
+        finally:
+            os.close(fd)
+            os.unlink(probe)
     except PermissionError as err:
         raise PermissionError(f"{what}={str(path)!r}: cannot write in {target} "
                               f"({err.strerror}); give a writable folder") from None

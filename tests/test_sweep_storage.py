@@ -334,6 +334,44 @@ def test_leftovers_of_dead_writers_are_removed_and_live_ones_kept(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(n for n, k in names.items() if k)
 
 
+def test_point_key_covers_every_run_value_and_not_the_position():
+    from dataclasses import replace
+
+    from brianmodels.lif import simulate as sim
+
+    st = sim.settings(NET, duration=0.2, timed=True)
+    st2 = sim.settings(NET, duration=0.3, timed=True)
+    ramp = inputs.ramp([(0.0, 30.0, 30.0), (1.0, 30.0, 30.0)])
+    w = np.linspace(0.0, 0.04, 400 * 40)
+    base = sim.Point(protocol=ramp, seed=1, connectivity_seed=1, net=NET, warmup=0.05,
+                     neuron_params={"theta": np.ones(800)}, poisson_rates=[1.0],
+                     poisson_weights=[[0.0025, 0.0025]], synapse_weights={"EE": w},
+                     labels={"variant": 0, "variant_j": "0.02"})
+    key = sweep_mod._point_hash("build", base, st)
+    assert len(key) == 64
+    same = [replace(base, labels={"variant": 5, "variant_j": "0.02"}),  # position only
+            replace(base, neuron_params={"theta": np.ones(800).copy()},  # equal content
+                    synapse_weights={"EE": w.copy()})]
+    assert all(sweep_mod._point_hash("build", p, st) == key for p in same)
+    changed = {
+        "build": ("other build", base, st), "duration": ("build", base, st2),
+        "seed": ("build", replace(base, seed=2), st),
+        "connectivity_seed": ("build", replace(base, connectivity_seed=2), st),
+        "warmup": ("build", replace(base, warmup=0.06), st),
+        "net": ("build", replace(base, net=NET.replace(tau=(0.02, 0.011))), st),
+        "protocol": ("build", replace(base, protocol=inputs.ramp([(0.0, 30.0, 30.0),
+                                                                 (1.0, 31.0, 30.0)])), st),
+        "poisson_rates": ("build", replace(base, poisson_rates=[2.0]), st),
+        "poisson_weights": ("build", replace(base, poisson_weights=[[0.003, 0.0025]]), st),
+        "neuron_params": ("build", replace(base, neuron_params={"theta": np.r_[np.ones(799),
+                                                                               1.5]}), st),
+        "synapse_weights": ("build", replace(base, synapse_weights={"EE": w * (1 + 1e-15)}), st),
+        "labels": ("build", replace(base, labels={"variant": 0, "variant_j": "0.03"}), st),
+    }
+    keys = {what: sweep_mod._point_hash(*args) for what, args in changed.items()}
+    assert key not in keys.values() and len(set(keys.values())) == len(keys), keys
+
+
 # ------------------------------------------------------------------ rate sweeps (no build)
 RATE_KW = dict(T=20.0, dt=0.05, warmup=2.0, n_jobs=1, progress=False, method="numpy")
 

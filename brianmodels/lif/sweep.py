@@ -124,7 +124,7 @@ _LAYOUT = "brianmodels.lif.sweep.points/2"
 _NAME_LEN = 24
 
 
-def _point_hash(key, point: sim.Point, st) -> str:
+def _point_hash(key, point: sim.Point, st, memo=None) -> str:
     """Content key of a sweep point: SHA-256 (hex) of everything its result depends on.
 
     Covers the build key (structure, dt, recording, Poisson structure, synapse kind), the
@@ -133,8 +133,16 @@ def _point_hash(key, point: sim.Point, st) -> str:
     ``Sampled`` functions are covered), Poisson rates and weights, per-neuron parameters,
     per-synapse weights and the sweep labels except positional ones (``variant``). Not the
     point's position in the grid: a grid that gains or reorders points reuses stored ones.
+    ``memo`` (a dict kept for one sweep call) holds the digests of per-neuron and per-synapse
+    arrays by object, so arrays shared by many points (up to 10^9 weights) are hashed once.
     """
     h = hashlib.sha256()
+    memo = {} if memo is None else memo
+
+    def digest(x):  # SHA-256 of an array's float64 values, without copying a contiguous one
+        if id(x) not in memo:
+            memo[id(x)] = (x, hashlib.sha256(np.ascontiguousarray(x, np.float64).data).digest())
+        return memo[id(x)][1]
 
     def add(tag, data: bytes):  # length-prefixed, so no two inputs concatenate alike
         h.update(tag.encode() + b"\0" + len(data).to_bytes(8, "little") + data)
@@ -161,11 +169,9 @@ def _point_hash(key, point: sim.Point, st) -> str:
         "poisson_weights": floats(point.poisson_weights)},
         sort_keys=True, default=repr).encode())
     for k in sorted(point.neuron_params):
-        add(f"neuron_params.{k}", np.ascontiguousarray(point.neuron_params[k],
-                                                        np.float64).tobytes())
+        add(f"neuron_params.{k}", digest(point.neuron_params[k]))
     for k in sorted(point.synapse_weights):
-        add(f"synapse_weights.{k}", np.ascontiguousarray(point.synapse_weights[k],
-                                                          np.float64).tobytes())
+        add(f"synapse_weights.{k}", digest(point.synapse_weights[k]))
     return h.hexdigest()
 
 
@@ -372,12 +378,12 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     done, todo, same, hashes, reused = {}, [], {}, [], 0
     if folder is not None:
         _scan_points(folder / "points")
-    first = {}  # content key -> first position with it (equal points run once)
+    first, memo = {}, {}  # content key -> first position with it (equal points run once)
     for k, p in enumerate(points):
         if folder is None:
             todo.append((k, p, None, None))
             continue
-        h = _point_hash(key, p, st)
+        h = _point_hash(key, p, st, memo)
         hashes.append(h)
         if h in first:
             same[k] = first[h]
