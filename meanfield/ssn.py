@@ -621,11 +621,13 @@ class SSN:
     def regime_map(self, mu, r, **kwargs):
         """Regime labels over an (mu, r) grid; see :func:`meanfield.regimes.regime_map`."""
         from .regimes import regime_map
-        return regime_map(self, mu, r, **kwargs)
+        check_kwargs(kwargs, (), "SSN.regime_map")
+        return regime_map(self, mu, r)
 
     def fold_curve(self, r_values, mu_range=(0.0, 100.0), **kwargs):
         """Saddle-node folds (F = F' = 0); see :func:`meanfield.regimes.fold_curve`."""
         from .regimes import fold_curve
+        check_kwargs(kwargs, ("n_grid", "n_bisect"), "SSN.fold_curve (forwarded to fold_curve)")
         return fold_curve(self, r_values, mu_range, **kwargs)
 
     def size_scan(self, N_values, mu_hat, r=1.0, N_ref=N_REF, **sweep_kwargs):
@@ -669,11 +671,13 @@ class SSN:
     def inputs_for(self, nu_E, nu_I, **kwargs):
         """Eq 5 inputs for target rates; see :func:`meanfield.design.inputs_for`."""
         from .design import inputs_for
+        check_kwargs(kwargs, ("check_stability",), "SSN.inputs_for (forwarded to design.inputs_for)")
         return inputs_for(self, nu_E, nu_I, **kwargs)
 
     def weights_for(self, nu_E, nu_I, mu_E, mu_I, *args, **kwargs):
         """Eq 6 couplings for target rates; see :func:`meanfield.design.weights_for`."""
         from .design import weights_for
+        check_kwargs(kwargs, ("pair", "check_stability"), "SSN.weights_for (forwarded to design.weights_for)")
         return weights_for(self, nu_E, nu_I, mu_E, mu_I, *args, **kwargs)
 
 

@@ -118,6 +118,9 @@ CASES = [
     ("size_scan-unknown-kwarg", lambda: SSN4.size_scan([4000], [1, 2], foo=1), TypeError, "foo"),
     ("inputs_for-check_stability-str", lambda: SSN4.inputs_for(2.0, 1.0, check_stability="no"), TypeError,
      "check_stability"),
+    ("inputs_for-unknown-kwarg", lambda: SSN4.inputs_for(2.0, 1.0, foo=1), TypeError, "foo"),
+    ("ssn-regime_map-unknown-kwarg", lambda: SSN4.regime_map([1.0], [1.0], foo=1), TypeError, "foo"),
+    ("ssn-fold_curve-n_grid", lambda: SSN4.fold_curve([1.0], n_grid=2), ValueError, "n_grid"),
     ("weights_for-shapes", lambda: SSN4.weights_for([2.0, 3.0], 1.0, [3.0, 3.0, 3.0], 3.0), ValueError, "mu_E"),
     # regimes
     ("regime_map-ssn-None", lambda: meanfield.regime_map(None, [1.0], [1.0]), TypeError, "ssn"),
