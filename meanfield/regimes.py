@@ -162,7 +162,7 @@ def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
     n_grid : int
         Scan points per r (integer >= 3; two folds closer than one grid step may be missed).
     n_bisect : int
-        Bisection steps (integer >= 1).
+        Bisection steps (integer in [1, 100]; about 60 halvings reach double precision).
 
     Returns
     -------
@@ -173,7 +173,7 @@ def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
     import pandas as pd
 
     r_values, lo, hi, n_grid = _scan_args(ssn, r_values, mu_range, n_grid)
-    n_bisect = check_int(n_bisect, "n_bisect", low=1)
+    n_bisect = check_int(n_bisect, "n_bisect", low=1, high=100)
     P = ssn.params
     mu = np.linspace(lo, hi, n_grid)
     RR, MM = np.meshgrid(r_values, mu, indexing="ij")

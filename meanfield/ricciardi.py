@@ -341,7 +341,7 @@ def solve_point(network, mu_E, mu_I, *, nu_max: float = 500.0, n_grid: int = 400
         Largest rate searched (Hz, > 0). Without refractoriness Phi is unbounded, so solutions above
         ``nu_max`` (or runaway) are reported through ``status = 2``, not returned.
     n_grid : int
-        Number of grid values of nu_E (>= 10).
+        Number of grid values of nu_E (integer in [10, 1e6]).
 
     Returns
     -------
@@ -350,7 +350,7 @@ def solve_point(network, mu_E, mu_I, *, nu_max: float = 500.0, n_grid: int = 400
     pn = _as_phinet(network)
     mu_ext = _validate_mu_pair(mu_E, mu_I)
     nu_max = check_float(nu_max, "nu_max", 0.0, low_inclusive=False, unit="Hz")
-    n_grid = check_int(n_grid, "n_grid", low=N_GRID_MIN)
+    n_grid = check_int(n_grid, "n_grid", low=N_GRID_MIN, high=N_GRID_MAX)
     return _solve_point(pn, mu_ext, nu_max, n_grid)
 
 
@@ -480,8 +480,8 @@ class _Path:
         return self.mu[k] + (lam - k) * self.d[k], self.d[k]
 
 
-#: smallest nu_E grid of the scans (:func:`solve_point`, :func:`selfconsistent`)
-N_GRID_MIN = 10
+#: smallest and largest nu_E grid of the scans (:func:`solve_point`, :func:`selfconsistent`)
+N_GRID_MIN, N_GRID_MAX = 10, 1_000_000
 #: loosest corrector tolerance of :func:`selfconsistent` (Hz): a looser corrector can step onto
 #: another branch near a fold
 TOL_MAX = 1e-6
@@ -491,7 +491,7 @@ def _check_settings(nu_max, n_check, n_grid, ds_max, tol, progress):
     """Validate the solver settings of :func:`selfconsistent` (also used by ``size_scaling``)."""
     return dict(nu_max=check_float(nu_max, "nu_max", 0.0, low_inclusive=False, unit="Hz"),
                 n_check=check_int(n_check, "n_check", low=0),
-                n_grid=check_int(n_grid, "n_grid", low=N_GRID_MIN),
+                n_grid=check_int(n_grid, "n_grid", low=N_GRID_MIN, high=N_GRID_MAX),
                 ds_max=None if ds_max is None else check_float(ds_max, "ds_max", 0.0, low_inclusive=False),
                 tol=check_float(tol, "tol", 0.0, TOL_MAX, low_inclusive=False, unit="Hz"),
                 progress=check_bool(progress, "progress"))
@@ -544,7 +544,7 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
     n_check : int
         Interior input points scanned for solutions off the continued curves (integer >= 0).
     n_grid : int
-        nu_E grid size of the scans (:func:`solve_point`; integer >= 10).
+        nu_E grid size of the scans (:func:`solve_point`; integer in [10, 1e6]).
     ds_max : float, optional
         Largest continuation step in arclength units (1 unit = 1 mV/s of input path or 1 Hz; > 0);
         default path length / 40.

@@ -403,7 +403,8 @@ class SSN:
         mu_E, mu_I : array_like, shape (m,)
             The path (mV/s), in order (m >= 1, finite).
         refine : int
-            Maximum rounds of interval bisection (integer >= 0).
+            Maximum rounds of interval bisection (integer in [0, 60]; beyond about 50 halvings an
+            interval is below double resolution).
 
         Returns
         -------
@@ -418,7 +419,7 @@ class SSN:
         mu_I = check_vector(mu_I, "mu_I", what="input point")
         if mu_E.shape != mu_I.shape:
             raise ValueError(f"mu_E and mu_I must have the same length; got {mu_E.size}, {mu_I.size}")
-        refine = check_int(refine, "refine", low=0)
+        refine = check_int(refine, "refine", low=0, high=60)
         t = np.arange(mu_E.size, dtype=float)
         P = self.params
         counts = _k.states(mu_E, mu_I, P)["n_states"]
@@ -658,7 +659,7 @@ class SSN:
         check_positive(as_float(N_ref, "N_ref"), "N_ref")
         check_kwargs(sweep_kwargs, ("refine",), "SSN.size_scan (forwarded to SSN.sweep)")
         if "refine" in sweep_kwargs:
-            check_int(sweep_kwargs["refine"], "refine", low=0)
+            check_int(sweep_kwargs["refine"], "refine", low=0, high=60)
         out = []
         for N in N_values:
             tab = self.scaled(N, N_ref).sweep(mu_hat * math.sqrt(N), r, **sweep_kwargs)
