@@ -30,9 +30,9 @@ states at the simulated inputs are listed in ``Comparison.unstable``, not matche
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+import numbers
 import warnings
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -107,7 +107,10 @@ def _numeric(df, cols, what):
 def _rows(df, mask, keys):
     """Text naming the first offending rows by index and keys."""
     sel = df.loc[mask, [k for k in keys if k in df.columns]].head(5)
-    parts = [f"{i}: " + ", ".join(f"{k}={v!r}" if isinstance(v, str) else f"{k}={v:g}" for k, v in row.items())
+    def show(v):
+        return f"{v:g}" if isinstance(v, numbers.Real) and not isinstance(v, bool) else repr(v)
+
+    parts = [f"{i}: " + ", ".join(f"{k}={show(v)}" for k, v in row.items())
              for i, row in zip(sel.index, sel.to_dict("records"))]
     more = f" and {int(mask.sum()) - len(sel)} more" if int(mask.sum()) > len(sel) else ""
     return "rows [" + "; ".join(parts) + "]" + more
