@@ -17,6 +17,8 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from ._validate import check_finite, check_float, check_int, check_positive
+
 __all__ = ["ContinuationResult", "continue_curve", "newton", "locate_fold", "fd_jacobian"]
 
 #: status codes of :class:`ContinuationResult`
@@ -207,12 +209,32 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
     Returns
     -------
     ContinuationResult
+
+    Raises
+    ------
+    ValueError, TypeError
+        Before any evaluation, for non-callable F/jac/in_domain, a start point that is not a
+        finite 1-D vector of >= 2 components, a zero or non-finite direction, param_bounds that
+        are not (low, high) with low < high, a scale that is not positive per component, steps or
+        tol not > 0, max_newton < 2 (the corrector tests convergence from its second iterate),
+        max_steps < 1, min_cos outside [-1, 1].
     """
-    x0 = np.asarray(x0, float)
+    x0, p, scale = _check_curve_args(F, jac, x0, param_index, scale)
     m = x0.size
-    p = param_index % m
-    scale = np.ones(m) if scale is None else np.asarray(scale, float)
-    lo, hi = param_bounds
+    direction = check_float(direction, "direction")
+    if direction == 0:
+        raise ValueError("direction must be +1 (increasing parameter) or -1 (decreasing); got 0")
+    bounds = np.asarray(param_bounds, dtype=float) if not isinstance(param_bounds, str) else None
+    if bounds is None or bounds.shape != (2,) or np.isnan(bounds).any() or not bounds[0] < bounds[1]:
+        raise ValueError(f"param_bounds must be (low, high) with low < high (inf allowed); got {param_bounds!r}")
+    lo, hi = (float(v) for v in bounds)
+    for name, value in (("ds", ds), ("ds_min", ds_min), ("ds_max", ds_max), ("tol", tol)):
+        check_float(value, name, 0.0, low_inclusive=False)
+    max_newton = check_int(max_newton, "max_newton", low=2)
+    max_steps = check_int(max_steps, "max_steps", low=1)
+    min_cos = check_float(min_cos, "min_cos", -1.0, 1.0)
+    if in_domain is not None and not callable(in_domain):
+        raise TypeError(f"in_domain must be callable (x -> bool) or None; got {in_domain!r}")
 
     def Fs(y):
         return F(y * scale)
@@ -305,6 +327,25 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
                               info={"scale": scale, "param_index": p})
 
 
+def _check_curve_args(F, jac, x0, param_index, scale, name="x0"):
+    """Shared checks of :func:`continue_curve` and :func:`locate_fold`; returns (x0, p, scale)."""
+    for nm, fun in (("F", F), ("jac", jac)):
+        if not callable(fun):
+            raise TypeError(f"{nm} must be callable; got {fun!r}")
+    x0 = check_finite(x0, name)
+    if x0.ndim != 1 or x0.size < 2:
+        raise ValueError(f"{name} must be a 1-D point (state components and the parameter, >= 2 values); "
+                         f"got shape {x0.shape}")
+    m = x0.size
+    p = check_int(param_index, "param_index", low=-m, high=m - 1) % m
+    if scale is None:
+        return x0, p, np.ones(m)
+    scale = check_positive(scale, "scale")
+    if scale.shape != (m,):
+        raise ValueError(f"scale must hold one positive size per component of {name} ({m}); got shape {scale.shape}")
+    return x0, p, scale
+
+
 def locate_fold(F: Callable, jac: Callable, xa, ta, xb, *, param_index: int = -1, scale=None,
                 tol: float = 1e-10, xtol: float = 1e-10, max_iter: int = 60):
     """Refine a fold between two curve points whose tangents have opposite parameter components.
@@ -337,10 +378,14 @@ def locate_fold(F: Callable, jac: Callable, xa, ta, xb, *, param_index: int = -1
     x : ndarray or None
         The fold point (unscaled), None if the corrector failed.
     """
-    xa, xb, ta = (np.asarray(v, float) for v in (xa, xb, ta))
+    xa, p, scale = _check_curve_args(F, jac, xa, param_index, scale, name="xa")
+    xb, ta = check_finite(xb, "xb"), check_finite(ta, "ta")
+    if xb.shape != xa.shape or ta.shape != xa.shape:
+        raise ValueError(f"xa, xb and ta must have the same shape; got {xa.shape}, {xb.shape}, {ta.shape}")
+    for name, value in (("tol", tol), ("xtol", xtol)):
+        check_float(value, name, 0.0, low_inclusive=False)
+    max_iter = check_int(max_iter, "max_iter", low=1)
     m = xa.size
-    p = param_index % m
-    scale = np.ones(m) if scale is None else np.asarray(scale, float)
     ya, yb = xa / scale, xb / scale
 
     def Fs(y):

@@ -15,6 +15,7 @@ from meanfield import SSN, cv_isi, dmft, dmft_sweep, fit_powerlaw, phi, phi_grad
     size_scaling, solve_point
 from meanfield import design, gammasum, regimes
 from meanfield.compare import compare
+from meanfield.continuation import continue_curve, locate_fold
 from meanfield.powerlaw import PowerLaw
 from meanfield.ricciardi import PhiNetwork
 
@@ -32,6 +33,14 @@ class Scalable:
 
     def scaled(self, N):
         return self
+
+
+def _F(x):                      # the circle x0^2 + x1^2 = 1 as a curve with parameter x1
+    return np.array([x[0] ** 2 + x[1] ** 2 - 1.0])
+
+
+def _jac(x):
+    return np.array([[2 * x[0], 2 * x[1]]])
 
 
 def _s_curve(n=81):
@@ -69,7 +78,8 @@ def no_work(monkeypatch):
                          ("meanfield.ricciardi", "_solve_point"), ("meanfield.ricciardi", "continue_curve"),
                          ("meanfield.sparse_balance", "solve_u"), ("meanfield.sparse_balance", "evaluate"),
                          ("meanfield.design", "_minimise"), ("meanfield.design", "_states"),
-                         ("meanfield.compare", "_theory_runs"), ("meanfield.compare", "_candidates")]:
+                         ("meanfield.compare", "_theory_runs"), ("meanfield.compare", "_candidates"),
+                         ("meanfield.continuation", "newton"), ("meanfield.continuation", "_tangent")]:
         monkeypatch.setattr(f"{module}.{name}", forbidden)
 
 
@@ -157,6 +167,21 @@ CASES = [
     ("size_scaling-mu_hat-empty", lambda: size_scaling(Scalable(), [4000], []), ValueError, "mu_hat"),
     ("size_scaling-n_grid-zero", lambda: size_scaling(Scalable(), [4000], MU, n_grid=0), ValueError, "n_grid"),
     ("size_scaling-unknown-kwarg", lambda: size_scaling(Scalable(), [4000], MU, foo=1), TypeError, "foo"),
+    # continuation kernel
+    ("continue-F-not-callable", lambda: continue_curve(None, _jac, [1.0, 0.0]), TypeError, "F must be callable"),
+    ("continue-x0-nan", lambda: continue_curve(_F, _jac, [NAN, 0.0]), ValueError, "x0"),
+    ("continue-direction-zero", lambda: continue_curve(_F, _jac, [1.0, 0.0], direction=0), ValueError,
+     "direction"),
+    ("continue-bounds-reversed", lambda: continue_curve(_F, _jac, [1.0, 0.0], param_bounds=(1, 0)), ValueError,
+     "param_bounds"),
+    ("continue-tol-zero", lambda: continue_curve(_F, _jac, [1.0, 0.0], tol=0), ValueError, "tol"),
+    ("continue-max_newton-one", lambda: continue_curve(_F, _jac, [1.0, 0.0], max_newton=1), ValueError,
+     "max_newton"),
+    ("continue-max_steps-zero", lambda: continue_curve(_F, _jac, [1.0, 0.0], max_steps=0), ValueError,
+     "max_steps"),
+    ("continue-scale-shape", lambda: continue_curve(_F, _jac, [1.0, 0.0], scale=[1.0]), ValueError, "scale"),
+    ("locate_fold-max_iter-zero", lambda: locate_fold(_F, _jac, [1.0, 0.0], [0.0, 1.0], [1.0, 0.1], max_iter=0),
+     ValueError, "max_iter"),
     # DMFT and gamma sums
     ("dmft-ode-str", lambda: dmft(ode="no"), TypeError, "ode"),
     ("dmft-K-zero", lambda: dmft(K=0), ValueError, "K must be > 0"),
