@@ -31,13 +31,36 @@ Cache layout (``BRIANMODELS_CACHE``, default ``~/.cache/brianmodels``)::
 
     <key>/main, <key>/static_arrays/, <key>/manifest.json   a finished build
     <key>/conn/<hash>/                                       connectivity for one seed
-                                                             (bm_synapses.bin, static arrays)
-    <key>.lock                                              held while building
+                                                             (bm_synapses.bin, static arrays,
+                                                             desc.json, manifest.json)
+    <key>.lock, <key>/conn/<hash>.lock                       held while building / writing
 
 Concurrent builders of the same key serialise on the lock file (``fcntl.flock``); the build
 is generated in a temporary folder and renamed into place, so a reader never sees half a build.
 Brian2 code generation runs in a child process (Brian2's standalone device can build only once
 per process), which also keeps the caller free of Brian2 state.
+
+Portability and integrity:
+
+* The key covers the compiler (resolved path, ``--version``) and the CPU target its flags
+  resolve to here (:func:`brianmodels.lif.target.identity`: what ``-march=native`` means on this
+  CPU, the instruction sets enabled), so a cache shared by machines of different CPU kinds holds
+  one build per kind and never runs a binary built for another CPU. ``BRIANMODELS_TARGET``
+  (:mod:`brianmodels.lif.target`) selects a portable target instead, e.g. ``x86-64-v3``: one
+  build for every AVX2 machine sharing the cache.
+* A binary that dies by a signal (an illegal instruction, a segmentation fault, ...) raises a
+  ``RuntimeError`` naming the build folder, the signal, the target it was built for and this
+  machine's, and what to do.
+* The manifest records the size and SHA-256 of ``main`` and of every static array, a
+  connectivity folder those of its files; both are checked when first used in a process
+  (sizes on every use). A corrupt, truncated or unreadable build or connectivity folder is
+  reported (a warning naming the file), removed and rebuilt under its lock.
+* Leftovers of interrupted work are removed on the next start (the first build or run of a
+  process): temporary build folders whose key lock nobody holds, connectivity and run folders of
+  dead processes on this host (their names carry host and pid).
+* A simulation binary dies with the Python process that started it (Linux:
+  ``PR_SET_PDEATHSIG``; even a SIGKILLed driver leaves no running binary), and the run folder
+  it leaves is removed by the next start.
 """
 from __future__ import annotations
 
@@ -48,20 +71,24 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from . import engine, equations, fastrng
+from . import engine, equations, fastrng, target
+from .. import atomic
 from ..network import POPULATIONS
 
 #: Bump to invalidate every cached build when the generated model changes meaning.
-BUILD_FORMAT = 2
+BUILD_FORMAT = 3
 #: Most time steps one run may have: the step count ``n_steps`` is a Brian2 ``integer`` (int32).
 MAX_STEPS = 2**31 - 1
 #: Steps of the compiled ``run()`` (one more than :data:`MAX_STEPS`, so the clock never ends a
@@ -91,7 +118,10 @@ def _brian2_version():
 
 
 def fingerprint() -> str:
-    """Hash of everything besides the model spec that shapes the generated code."""
+    """Hash of everything besides the model spec that shapes the generated code or its binary:
+    this package's C++ and code-generating sources, the Brian2 and Python versions, and the
+    compiler and CPU target (:func:`brianmodels.lif.target.identity`; a ``ValueError`` for a
+    ``BRIANMODELS_TARGET`` the compiler refuses)."""
     import inspect
 
     h = hashlib.sha256()
@@ -102,6 +132,7 @@ def fingerprint() -> str:
               stop_function, _propagate_function):
         h.update(inspect.getsource(f).encode())  # the code that generates the project
     h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
+    h.update(target.identity()["digest"].encode())
     return h.hexdigest()
 
 
@@ -246,7 +277,8 @@ class Build:
     manifest : dict
         ``spec``, ``static_arrays`` (names), ``conn`` (pathway -> static array names of
         ``pre``, ``post``, ``delay``), ``results`` (output -> file name, dtype, columns),
-        ``build_seconds``.
+        ``build_seconds``, ``target`` (:func:`brianmodels.lif.target.identity` of the build),
+        ``files`` (``'main'``, ``'static_arrays/<name>'`` -> ``{'size', 'sha256'}``).
     cached : bool
         True if it was found in the cache (no build in this call).
     """
@@ -261,18 +293,131 @@ class Build:
 
 
 @contextlib.contextmanager
-def _locked(path: Path):
+def _locked(path: Path, *, wait: bool = True):
+    """Hold the ``flock`` of the file ``path`` (created if missing); yields False, without
+    waiting, if ``wait`` is False and another process holds it."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "a+") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
         try:
-            yield
+            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
         finally:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+#: Manifest keys a finished build has (anything else is a damaged or foreign manifest).
+MANIFEST_KEYS = ("key", "spec", "static_arrays", "conn", "results", "target", "files")
+_VERIFIED: dict = {}      # folder -> signature (stat of its files) of the version that checked out
+_CLEANED: set = set()     # folders cleaned of leftovers in this process
+_STATE_LOCK = threading.Lock()
+
+
+def _stat_sig(path: Path):
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
+
+
+def _verify(folder: Path, key: str, *, exclusive: bool) -> dict:
+    """The manifest of ``folder`` after :func:`brianmodels.atomic.check_manifest` (sizes and
+    SHA-256 of its files, its content key); the hashes are computed once per process per version
+    of the files (size, mtime, inode: checked on every call). Raises ``atomic.IntegrityError``."""
+    try:
+        man = json.loads((folder / atomic.MANIFEST).read_text())
+        sig = (_stat_sig(folder / atomic.MANIFEST),
+               tuple((n, _stat_sig(folder / n)) for n in sorted(man["files"])),
+               tuple(sorted(os.listdir(folder))) if exclusive else ())
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        sig = None  # check_manifest says what is wrong
+    if sig is not None and _VERIFIED.get(str(folder)) == sig:
+        return man
+    man = atomic.check_manifest(folder, key=key, exclusive=exclusive)
+    with _STATE_LOCK:
+        _VERIFIED[str(folder)] = sig
+    return man
+
+
+def _load_build(final: Path, key: str):
+    """``(manifest, None)`` for an intact finished build in ``final``, ``(None, None)`` if there
+    is none, ``(None, problem)`` if there is a damaged one (``problem`` names the file)."""
+    if not final.exists():
+        return None, None
+    try:
+        man = _verify(final, key, exclusive=False)
+    except atomic.IntegrityError as err:
+        return None, f"{final}: {err}"
+    missing = [k for k in MANIFEST_KEYS if k not in man]
+    if missing:
+        return None, f"{final / atomic.MANIFEST} lacks {', '.join(missing)} (damaged)"
+    return man, None
+
+
+def _build_files(project: Path) -> dict:
+    """Size and SHA-256 of the files a run reads: ``main`` and every static array."""
+    names = ["main"] + sorted(f"static_arrays/{p.name}" for p in (project / "static_arrays").iterdir()
+                              if p.is_file())
+    return {name: atomic.file_digest(project / name) for name in names}
+
+
+def clean_cache(root: Path | None = None) -> list:
+    """Remove what interrupted builds left in the cache ``root`` (default :func:`cache_root`).
+
+    Temporary build folders (``.<key>.tmp.*``, and ``<key>.tmp.*`` of older versions) are
+    removed only while holding their key's lock, i.e. when no process is building that key
+    (on any host sharing the cache, as far as ``flock`` reaches); other leftovers of dead
+    processes on this host (removed builds, :mod:`brianmodels.atomic` temporaries) by pid. Runs
+    once per process by itself (the first :func:`get_build`).
+
+    Returns
+    -------
+    list of pathlib.Path
+        The removed entries.
+    """
+    root = cache_root() if root is None else Path(root)
+    if not root.is_dir():
+        return []
+    removed = []
+    pat = re.compile(r"^\.?(?P<key>[0-9a-f]{24})\.tmp\.")
+    for entry in sorted(root.iterdir()):
+        m = pat.match(entry.name)
+        if m is None or not entry.is_dir():
+            continue
+        with _locked(root / f"{m['key']}.lock", wait=False) as held:
+            if held and entry.exists():
+                shutil.rmtree(entry, ignore_errors=True)
+                removed.append(entry)
+    removed += atomic.clean_leftovers(root)
+    return removed
+
+
+def _once(folder: Path, clean) -> None:
+    """Run ``clean(folder)`` the first time this process meets ``folder``."""
+    k = str(folder)
+    with _STATE_LOCK:
+        if k in _CLEANED:
+            return
+        _CLEANED.add(k)
+    try:
+        clean(folder)
+    except OSError:  # pragma: no cover - cleaning is best effort
+        pass
+
+
+def _discard(folder: Path, problem: str, what: str):
+    """Warn that ``folder`` is damaged (naming the file) and remove it (atomically)."""
+    warnings.warn(f"brianmodels: {problem}; removing {what} {folder} and rebuilding it",
+                  RuntimeWarning, stacklevel=3)
+    atomic.remove_path(folder)
+
+
 def get_build(spec: dict, *, progress: bool = True) -> Build:
     """The compiled build of ``spec``: from the cache, or generated and compiled now.
+
+    A damaged cached build (unreadable manifest, missing, truncated or altered ``main`` or
+    static array) is reported with a ``RuntimeWarning`` naming the file and rebuilt.
 
     Parameters
     ----------
@@ -286,42 +431,56 @@ def get_build(spec: dict, *, progress: bool = True) -> Build:
     Build
     """
     root = cache_root()
+    ident = target.identity()  # a bad BRIANMODELS_TARGET fails here, before any work
     key = spec_key(spec)
     final = root / key
-    manifest = final / "manifest.json"
-    if manifest.exists():
-        return Build(final, json.loads(manifest.read_text()), True)
+    _once(root, clean_cache)
+    man, problem = _load_build(final, key)
+    if man is not None:
+        return Build(final, man, True)
     with _locked(root / f"{key}.lock"):
-        if manifest.exists():  # someone else built it while we waited
-            return Build(final, json.loads(manifest.read_text()), True)
-        tmp = Path(tempfile.mkdtemp(prefix=f"{key}.tmp.", dir=root)).resolve()
+        for stale in root.glob(f"*{key}.tmp.*"):  # we hold the lock: nobody is filling them
+            shutil.rmtree(stale, ignore_errors=True)
+        man, problem = _load_build(final, key)  # someone else built (or repaired) it meanwhile
+        if man is not None:
+            return Build(final, man, True)
+        if problem:
+            _discard(final, problem, "the build")
+        target.warn_if_foreign(ident, "the build")
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp.{atomic._owner()}.", dir=root)).resolve()
         try:
-            spec_file = tmp / "spec.json"
-            spec_file.write_text(json.dumps(spec))
             if progress:
                 print(f"brianmodels: compiling standalone model {key} (cached afterwards) ...",
                       file=sys.stderr, flush=True)
             t0 = time.perf_counter()
-            env = dict(os.environ)
-            pkg_parent = str(Path(__file__).resolve().parents[2])  # so the child imports us
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_parent, env.get("PYTHONPATH")]))
-            # cwd=tmp: "-m" puts the working folder first on sys.path, and a brianmodels/
-            # folder there (a checkout) must not shadow this package
-            proc = subprocess.run([sys.executable, "-m", "brianmodels.lif.build", str(spec_file),
-                                   str(tmp / "project")], capture_output=True, text=True, env=env,
-                                  cwd=tmp)
-            if proc.returncode:
-                raise RuntimeError(f"building the standalone model failed:\n{proc.stdout[-4000:]}"
-                                   f"\n{proc.stderr[-4000:]}")
-            project = tmp / "project"
+            project = _compile(spec, tmp, ident)
             man = json.loads((project / "manifest.json").read_text())
             man["build_seconds"] = time.perf_counter() - t0
             _slim(project)
+            man.update(key=key, target=ident, files=_build_files(project))
             (project / "manifest.json").write_text(json.dumps(man))
             os.rename(project, final)  # atomic: the build appears complete or not at all
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
-    return Build(final, json.loads(manifest.read_text()), False)
+    return Build(final, json.loads((final / "manifest.json").read_text()), False)
+
+
+def _compile(spec: dict, tmp: Path, ident: dict) -> Path:
+    """Generate and compile ``spec`` in a child process; returns the project folder in ``tmp``."""
+    spec_file = tmp / "spec.json"
+    spec_file.write_text(json.dumps(spec))
+    env = dict(os.environ)
+    env[target.ENV] = ident["target"]  # the child compiles for the target of the key
+    pkg_parent = str(Path(__file__).resolve().parents[2])  # so the child imports us
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_parent, env.get("PYTHONPATH")]))
+    # cwd=tmp: "-m" puts the working folder first on sys.path, and a brianmodels/ folder there
+    # (a checkout) must not shadow this package
+    proc = subprocess.run([sys.executable, "-m", "brianmodels.lif.build", str(spec_file),
+                           str(tmp / "project")], capture_output=True, text=True, env=env, cwd=tmp)
+    if proc.returncode:
+        raise RuntimeError(f"building the standalone model failed:\n{proc.stdout[-4000:]}"
+                           f"\n{proc.stderr[-4000:]}")
+    return tmp / "project"
 
 
 def _slim(project: Path):
@@ -376,6 +535,9 @@ def _generate(spec: dict, directory: str):  # runs in a child process
 
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = 0
+    # one place for the flags (and the CPU target, BRIANMODELS_TARGET): brianmodels.lif.target
+    b2.prefs.codegen.cpp.extra_compile_args = None
+    b2.prefs.codegen.cpp.extra_compile_args_gcc = target.compile_flags()
     b2.prefs.logging.file_log = False
     b2.defaultclock.dt = spec["dt"] * b2.second
     fns = fastrng.brian2_functions()
@@ -564,21 +726,41 @@ def _only_write(objects_cpp: Path, keep: set):
 
 
 # ------------------------------------------------------------------------------ running
-def _atomic_dir(final: Path, fill):
-    """Create ``final`` by filling a temporary sibling and renaming it (first writer wins)."""
-    if final.exists():
-        return final
-    final.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=final.name + ".tmp.", dir=final.parent))
-    try:
-        fill(tmp)
+def _connectivity_folder(folder: Path, key: str, fill) -> Path:
+    """The intact connectivity folder ``folder`` (content key ``key``), written now by
+    ``fill(tmp)`` if missing, or if damaged (then with a warning naming the file).
+
+    Writers of one folder serialise on ``<folder>.lock``; the content is filled in a temporary
+    sibling (:func:`brianmodels.atomic.atomic_dir`) and signed with a manifest (sizes and
+    SHA-256 of its files) before it is renamed into place. Temporary folders of dead writers in
+    ``conn/`` are removed the first time a process meets the folder.
+    """
+    _once(folder.parent, atomic.clean_leftovers)
+
+    def problem():
+        if not folder.exists():
+            return None
         try:
-            os.rename(tmp, final)
-        except OSError:  # another process finished first: theirs is identical
-            pass
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    return final
+            _verify(folder, key, exclusive=True)
+            return ""
+        except atomic.IntegrityError as err:
+            return f"{folder}: {err}"
+
+    if problem() == "":
+        return folder
+    with _locked(folder.parent / f"{folder.name}.lock"):
+        bad = problem()
+        if bad == "":
+            return folder
+        if bad:
+            _discard(folder, bad, "the connectivity folder")
+
+        def fill_signed(tmp):
+            fill(tmp)
+            atomic.write_manifest(tmp, key=key)
+
+        atomic.atomic_dir(folder, fill_signed, replace=False)
+    return folder
 
 
 def connectivity_files(build: Build, conn_seed: int, delays: dict, weights=None) -> dict:
@@ -638,13 +820,73 @@ def connectivity_files(build: Build, conn_seed: int, delays: dict, weights=None)
                 (steps * dt).astype(np.float64).tofile(tmp / info["delay"])
         (tmp / "desc.json").write_text(desc)
 
-    _atomic_dir(folder, fill)
-    return {p.name: p for p in folder.iterdir() if p.name != "desc.json"}
+    _connectivity_folder(folder, sub, fill)
+    return {p.name: p for p in folder.iterdir()
+            if p.name not in ("desc.json", atomic.MANIFEST) and not p.name.startswith(".")}
+
+
+#: Run by a fresh interpreter between the fork and the binary (Linux): the binary gets SIGKILL
+#: when the thread that started it ends (``prctl(PR_SET_PDEATHSIG)``, kept across ``execv``),
+#: i.e. when the Python process dies, even by SIGKILL; a driver already gone before the
+#: ``prctl`` (then the parent pid has changed) means exit at once. A separate interpreter
+#: (~15 ms), not ``preexec_fn``, which is unsafe in threaded processes (sweeps run binaries
+#: from a thread pool; the pool's threads wait for their binaries, so none ends before them).
+_GUARD = ("import ctypes, os, sys\n"
+          "ctypes.CDLL(None).prctl(1, 9, 0, 0, 0)\n"
+          "if os.getppid() != int(sys.argv[1]):\n"
+          "    os._exit(137)\n"
+          "os.execv(sys.argv[2], sys.argv[2:])\n")
+
+
+def _guarded(cmd: list) -> list:
+    """``cmd`` started so that it dies with this process (Linux; elsewhere ``cmd`` itself)."""
+    if not sys.platform.startswith("linux"):
+        return cmd
+    return [sys.executable, "-S", "-I", "-c", _GUARD, str(os.getpid()), *cmd]
+
+
+def _died_message(build: Build, signum: int, proc) -> str:
+    """What to say when the binary of ``build`` died by signal ``signum``."""
+    try:
+        name = signal.Signals(signum).name
+    except ValueError:
+        name = f"signal {signum}"
+    what = signal.strsignal(signum) or name
+    built = build.manifest.get("target") or {}
+    try:
+        here = target.describe(target.identity(target.DEFAULT))
+        missing = target.missing_here(built) if built else []
+    except (RuntimeError, ValueError):  # pragma: no cover - no compiler on this machine
+        here, missing = "unknown (no C++ compiler to ask)", []
+    msg = (f"the standalone binary {build.directory / 'main'} (build {build.directory.name}) died "
+           f"with {name} ({what}). It was built for "
+           f"{target.describe(built) if built else 'an unrecorded target'}; this machine's "
+           f"native target is {here}.")
+    if missing:
+        msg += f" The build uses {', '.join(missing)}, which this CPU lacks."
+    if signum == getattr(signal, "SIGILL", None) or missing:
+        msg += (f" A build cache shared by machines of different CPU kinds causes this: delete "
+                f"{build.directory} (it is rebuilt on the next call) and set "
+                f"{target.ENV}=x86-64-v3 (AVX2 machines; x86-64 for any x86-64 CPU) on every "
+                f"machine sharing the cache {build.directory.parent}.")
+    elif signum == getattr(signal, "SIGKILL", None):
+        msg += (" Something killed it: the out-of-memory killer (a network too large for this "
+                "machine's memory?) or a user.")
+    else:
+        msg += (f" A damaged build or connectivity file can cause this: delete "
+                f"{build.directory} (it is rebuilt on the next call); if it happens again, report "
+                "it with this message.")
+    tail = (proc.stderr or "")[-2000:].strip()
+    return msg + (f"\nstderr:\n{tail}" if tail else "")
 
 
 def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
                keep=False) -> dict:
     """Run the compiled binary once and read its outputs.
+
+    The binary runs in a temporary folder (``.bmrun.tmp.<host>.<pid>.*`` in ``workdir``),
+    removed afterwards; it dies with this process (Linux), and the folders that dead processes
+    left are removed on the next start (the first run of a process in ``workdir``).
 
     Parameters
     ----------
@@ -657,14 +899,23 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
     workdir : path, optional
         Parent of the temporary run folder (default: the system's temporary folder).
     keep : bool
-        Keep the run folder (debugging).
+        Keep the run folder (debugging; it is then named ``bmrun.keep.*`` and never removed).
 
     Returns
     -------
     dict
         Output name (see ``build.manifest['results']``) -> numpy array; ``'wall_seconds'``.
+
+    Raises
+    ------
+    RuntimeError
+        If the binary fails; if it dies by a signal (e.g. SIGILL: built for another CPU), the
+        message names the build, the signal, its target and this machine's, and what to do.
     """
-    run_dir = Path(tempfile.mkdtemp(prefix="bmrun.", dir=workdir))
+    parent = Path(workdir) if workdir is not None else Path(tempfile.gettempdir())
+    _once(parent, atomic.clean_leftovers)
+    prefix = "bmrun.keep." if keep else f".bmrun.tmp.{atomic._owner()}."
+    run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:
         sa = run_dir / "static_arrays"
         sa.mkdir()
@@ -686,13 +937,15 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         results = run_dir / "results"
         results.mkdir()
         t0 = time.perf_counter()
-        proc = subprocess.run([str(build.directory / "main"), "--results_dir", f"{results}/"] + args,
-                              cwd=run_dir, capture_output=True, text=True)
+        cmd = [str(build.directory / "main"), "--results_dir", f"{results}/"] + args
+        proc = subprocess.run(_guarded(cmd), cwd=run_dir, capture_output=True, text=True)
         wall = time.perf_counter() - t0
+        if proc.returncode < 0:
+            raise RuntimeError(_died_message(build, -proc.returncode, proc))
         if proc.returncode or "Error" in proc.stdout or "rror" in proc.stderr \
                 or "Could not" in proc.stderr:
-            raise RuntimeError(f"standalone run failed (exit {proc.returncode}):\n"
-                               f"{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
+            raise RuntimeError(f"standalone run of {build.directory / 'main'} failed (exit "
+                               f"{proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}")
         out = {"wall_seconds": wall, "run_seconds": np.nan}
         info_file = results / "last_run_info.txt"  # Brian2: "<network run time> <fraction>"
         if info_file.exists():

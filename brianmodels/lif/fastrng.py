@@ -21,7 +21,8 @@ seeds for different streams of one run). The state is (re)seeded from ``seed`` w
 on the first draw, so a run's numbers depend only on its seed.
 
 :func:`sample` compiles a tiny harness against the same header to draw numbers from Python
-(used by the tests of the generator's statistics).
+(used by the tests of the generator's statistics), for any CPU target
+(:mod:`brianmodels.lif.target`: the same numbers on every target).
 """
 from __future__ import annotations
 
@@ -125,27 +126,33 @@ int main(int argc, char** argv) {
 """
 
 
-def _harness_binary(portable: bool = False) -> Path:
+def _harness_binary(target_value=None) -> Path:
+    """The compiled harness for a CPU target (:mod:`brianmodels.lif.target`; default
+    ``$BRIANMODELS_TARGET``), cached next to the builds under a key of its source, the header,
+    the compiler and what the target resolves to on this machine."""
+    from .. import atomic
+    from . import target
     from .build import cache_root  # one place for the cache location
 
-    flags = ["-O3", "-march=native", "-ffast-math", "-fno-finite-math-only"]
-    if portable:  # the generic block path, as on a machine without AVX-512
-        flags.append("-mno-avx512f")
-    key = hashlib.sha256((_HARNESS + header_source() + " ".join(flags)).encode()).hexdigest()[:16]
+    ident = target.identity(target_value)
+    key = hashlib.sha256((_HARNESS + header_source() + ident["digest"]).encode()).hexdigest()[:16]
     exe = cache_root() / f"rng_harness_{key}"
     if not exe.exists():
         exe.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.TemporaryDirectory(dir=exe.parent) as tmp:
+        # named for atomic.clean_leftovers: an interrupted compile's folder is removed later
+        with tempfile.TemporaryDirectory(dir=exe.parent,
+                                         prefix=f".{exe.name}.tmp.{atomic._owner()}.") as tmp:
             src = Path(tmp) / "harness.cpp"
             src.write_text(_HARNESS)
             out = Path(tmp) / "harness"
-            subprocess.run(["g++", *flags, "-I", str(HEADER.parent), str(src), "-o", str(out)],
-                           check=True, capture_output=True)
+            subprocess.run([*target.compiler(), *ident["flags"], "-I", str(HEADER.parent),
+                            str(src), "-o", str(out)], check=True, capture_output=True)
             os.replace(out, exe)
     return exe
 
 
-def sample(n: int, seed: int = 0, kind: str = "normal", portable: bool = False) -> np.ndarray:
+def sample(n: int, seed: int = 0, kind: str = "normal", portable: bool = False,
+           target: str | None = None) -> np.ndarray:
     """Draw ``n`` numbers from the C++ generator (compiles a small harness once, cached).
 
     Parameters
@@ -158,7 +165,11 @@ def sample(n: int, seed: int = 0, kind: str = "normal", portable: bool = False) 
         Standard normal (one at a time), uniform on (0, 1), or standard normal from the block
         generator (blocks of 4001, as a 4001-neuron group would draw them).
     portable : bool
-        Compile without AVX-512 (the generic block path); the numbers must be the same.
+        Compile without AVX-512 (the generic block path, target ``'native -mno-avx512f'``);
+        the numbers must be the same.
+    target : str, optional
+        CPU target of the harness (a ``BRIANMODELS_TARGET`` value, e.g. ``'x86-64'`` for SSE2
+        only; default ``$BRIANMODELS_TARGET``); the numbers must be the same on every target.
 
     Returns
     -------
@@ -169,7 +180,11 @@ def sample(n: int, seed: int = 0, kind: str = "normal", portable: bool = False) 
     kinds = {"normal": "0", "uniform": "1", "normal_block": "2"}
     if kind not in kinds:
         raise ValueError(f"kind must be one of {sorted(kinds)}; got {kind!r}")
-    exe = _harness_binary(portable)
+    if portable and target is not None:
+        raise ValueError(f"give portable=True or target, not both; got target={target!r}")
+    from . import target as _target
+
+    exe = _harness_binary(_target.NO_AVX512 if portable else target)
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "x.bin"
         subprocess.run([str(exe), str(int(n)), str(int(seed)), kinds[kind],
