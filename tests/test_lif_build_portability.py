@@ -318,6 +318,19 @@ def test_binary_killed_by_a_signal_says_what_to_do(sig, tmp_path):
 
 
 # ------------------------------------------------------------------------------ orphans
+def test_binary_started_from_a_pool_thread_runs_to_its_end(tmp_path):
+    # PR_SET_PDEATHSIG fires when the *thread* that started the binary ends; sweeps start them
+    # from a thread pool whose threads wait for their binaries, and pools end their threads
+    # only after the work: a binary of 0.3 s in a pool of short-lived threads finishes
+    import concurrent.futures as cf
+
+    out = tmp_path / "done"
+    fake = _fake_build(tmp_path / "fake", f"sleep 0.3\necho ok >> {out}\n")
+    with cf.ThreadPoolExecutor(max_workers=2) as ex:
+        list(ex.map(lambda _: build.run_binary(fake, {}, {}, workdir=tmp_path), range(4)))
+    assert out.read_text() == "ok\n" * 4
+
+
 def _children(pid):
     out = []
     for task in Path(f"/proc/{pid}/task").iterdir():

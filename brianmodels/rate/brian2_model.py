@@ -81,8 +81,10 @@ def check_memory(n_units: int, n_steps: int) -> None:
 
 
 def _model_key(n, phi_expr, dt, n_warm, n_steps):
+    from ..lif import target  # compiler and CPU target: a shared cache never mixes CPUs
+
     desc = dict(model="rate-v1", n=int(n), phi=phi_expr, dt=repr(float(dt)), n_warm=int(n_warm),
-                n_steps=int(n_steps))
+                n_steps=int(n_steps), target=target.identity()["digest"])
     return hashlib.sha1(json.dumps(desc, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -100,6 +102,10 @@ def _build(n, phi_expr, dt, n_warm, n_steps, directory):
     else:
         b2.set_device("cpp_standalone", directory=str(directory), build_on_run=False)
     device = get_device()
+    from ..lif import target  # the flags of every C++ build of the package (BRIANMODELS_TARGET)
+
+    b2.prefs.codegen.cpp.extra_compile_args = None
+    b2.prefs.codegen.cpp.extra_compile_args_gcc = target.compile_flags()
     b2.defaultclock.dt = dt * ms
     ns = {"tau_unit": 1 * ms}
     G = b2.NeuronGroup(n, """dx/dt = (-x + eta + I) / tau_unit : 1
