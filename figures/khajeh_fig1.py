@@ -51,9 +51,12 @@ def k_sweeps(out, quick: bool, n_jobs=2):
 
 def nonlinearity(I0, y) -> float:
     """Largest deviation of y(I0) from its least-squares straight line, relative to y's range."""
+    from brianmodels.rate.sweep import line_fit
+
     I0, y = np.asarray(I0, float), np.asarray(y, float)
-    c = np.polyfit(I0, y, 1)
-    return float(np.max(np.abs(y - np.polyval(c, I0))) / np.ptp(y))
+    slope, intercept, _ = line_fit(I0, y, "y against I0")
+    span = float(np.ptp(y))
+    return float(np.max(np.abs(y - (intercept + slope * I0)))) / span if span > 0 else 0.0
 
 
 def run(out, quick: bool = False, n_jobs: int = 2) -> str:

@@ -31,11 +31,10 @@ NAME = "khajeh_fig4"
 
 def log_slope(K, y) -> tuple[float, float]:
     """Slope b (and its standard error) of the least-squares line ``y = a + b ln K``."""
-    lk, y = np.log(np.asarray(K, float)), np.asarray(y, float)
-    A = np.vstack([lk, np.ones_like(lk)]).T
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
-    s2 = float(np.sum((y - A @ coef) ** 2)) / max(len(y) - 2, 1)
-    return float(coef[0]), float(np.sqrt(s2 / np.sum((lk - lk.mean()) ** 2)))
+    from brianmodels.rate.sweep import line_fit
+
+    slope, _, se = line_fit(np.log(np.asarray(K, float)), y, "y against ln K")
+    return slope, se
 
 
 def run(out, quick: bool = False, n_jobs: int = 2) -> str:

@@ -158,6 +158,43 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
     return df[cols].sort_values(["K", "seed", "population", "quantity"], kind="stable").reset_index(drop=True)
 
 
+def line_fit(x, y, name: str = "y") -> tuple[float, float, float]:
+    """Least-squares straight line ``y = intercept + slope x`` in closed form.
+
+    The centred normal equations (``slope = sum dx dy / sum dx^2``) need no LAPACK call, so the
+    result does not depend on the BLAS kernel and never on the shape of a solver's residual
+    output (``lstsq``'s is empty for a rank-deficient or exactly determined system).
+
+    Parameters
+    ----------
+    x, y : array_like (n,)
+        Abscissae (at least two distinct values) and ordinates, finite, same length.
+    name : str
+        What y is, for error messages.
+
+    Returns
+    -------
+    slope, intercept, stderr : float
+        Slope (units of y per unit of x), intercept (units of y) and the standard error of the
+        slope (residual variance over max(n - 2, 1) degrees of freedom: 0 for two points).
+    """
+    x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
+    if x.size != y.size:
+        raise ValueError(f"{name}: x and y must have the same length; got {x.size} and {y.size}")
+    if not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+        raise ValueError(f"{name}: a line fit needs finite values (for a log-log fit: all values > 0); "
+                         f"got x={x.tolist()}, y={y.tolist()}")
+    dx = x - x.mean()
+    sxx = float(np.sum(dx * dx))
+    if np.unique(x).size < 2 or not sxx > 0:
+        raise ValueError(f"{name}: a line fit needs at least two distinct x values; got {np.unique(x).tolist()}")
+    slope = float(np.sum(dx * (y - y.mean()))) / sxx
+    intercept = float(y.mean()) - slope * float(x.mean())
+    resid = y - (intercept + slope * x)
+    stderr = float(np.sqrt(float(np.sum(resid * resid)) / max(x.size - 2, 1) / sxx))
+    return slope, intercept, stderr
+
+
 def fit_exponent(table: pd.DataFrame, quantity: str = "phi_mean", population: str | None = None) -> dict:
     """Least-squares fit ``quantity ~ c K^a`` in log-log over all rows of a sweep table.
 
@@ -190,10 +227,9 @@ def fit_exponent(table: pd.DataFrame, quantity: str = "phi_mean", population: st
     t = t[t["population"] == population]
     if len(t) < 2 or t["K"].nunique() < 2:
         raise ValueError("fit_exponent needs at least two distinct K values")
-    x, y = np.log(t["K"].to_numpy(float)), np.log(t["value"].to_numpy(float))
-    A = np.vstack([x, np.ones_like(x)]).T
-    coef, res, *_ = np.linalg.lstsq(A, y, rcond=None)
-    dof = max(len(x) - 2, 1)
-    s2 = float(np.sum((y - A @ coef) ** 2)) / dof
-    se = float(np.sqrt(s2 / np.sum((x - x.mean()) ** 2)))
-    return dict(exponent=float(coef[0]), prefactor=float(np.exp(coef[1])), stderr=se, n=len(x))
+    K, v = t["K"].to_numpy(float), t["value"].to_numpy(float)
+    if not (np.all(K > 0) and np.all(v > 0)):
+        raise ValueError(f"fit_exponent fits log {quantity} against log K: K and the values must be > 0; "
+                         f"got K={K.tolist()}, {quantity}={v.tolist()}")
+    slope, intercept, se = line_fit(np.log(K), np.log(v), f"log {quantity}")
+    return dict(exponent=slope, prefactor=float(np.exp(intercept)), stderr=se, n=len(K))
