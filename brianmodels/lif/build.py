@@ -357,8 +357,8 @@ def _load_build(final: Path, key: str):
 
 def _build_files(project: Path) -> dict:
     """Size and SHA-256 of the files a run reads: ``main`` and every static array."""
-    names = ["main"] + sorted(f"static_arrays/{p.name}" for p in (project / "static_arrays").iterdir()
-                              if p.is_file())
+    arrays = project / "static_arrays"
+    names = ["main"] + sorted(f"static_arrays/{p.name}" for p in arrays.iterdir() if p.is_file())
     return {name: atomic.file_digest(project / name) for name in names}
 
 

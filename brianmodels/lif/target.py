@@ -25,9 +25,12 @@ Numerics: the flags are Brian2's defaults (``-O3 -ffast-math -fno-finite-math-on
 ``-ffp-contract=off`` and ``-fno-associative-math``: no fused multiply-adds and no reordered sums
 (both depend on the target's instruction set and tuning). Each floating-point operation is then
 rounded as written on every target, so builds for different targets on one machine give
-bit-identical spikes (``tests/test_lif_build_portability.py``); ``bm_rng.h``'s AVX-512 and
-portable paths draw the same numbers. Across machines, results can still differ in the last bits
-where the C library's ``exp``/``log`` (used by rare ziggurat rejections) differ.
+bit-identical spikes, voltages and inputs (``tests/test_lif_build_portability.py``: native,
+no AVX-512, x86-64-v3, x86-64); ``bm_rng.h``'s AVX-512 and portable paths draw the same numbers.
+(With Brian2's flags alone, GCC fuses ``v*decay + mu_dt`` into an FMA where the target has one:
+the voltages of an x86-64 and a native build then differ in their last bits.) Across machines,
+results can still differ in the last bits where the C library's ``exp``/``log`` (used by rare
+ziggurat rejections) differ.
 """
 from __future__ import annotations
 
@@ -128,7 +131,8 @@ def _identity(cxx: tuple, target: str) -> dict:
         macros = _run([*cxx, *flags, "-E", "-dM", "-x", "c++", os.devnull],
                       "listing the compiler's macros")
     except RuntimeError as e:
-        raise ValueError(f"{ENV}={target!r}: the compiler {path} refuses {' '.join(arch_flags(target))}"
+        raise ValueError(f"{ENV}={target!r}: the compiler {path} refuses "
+                         f"{' '.join(arch_flags(target))}"
                          f" ({e}); use 'native', 'x86-64-v3', 'x86-64-v2', 'x86-64' or another "
                          "-march value it lists") from None
     march = target.split()[0]
