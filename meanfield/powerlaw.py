@@ -214,6 +214,11 @@ def _fit_cached(sigma, tau, theta, v_reset, t_ref, p0):
                          "fires too fast for the fit window mu in [-50, 150] mV/s")
     bounds = ([0.0, -2.0 * abs(x.min()), 1.0], [1.0, x.max(), 10.0])
     start = np.clip(np.array(p0), np.array(bounds[0]) + 1e-12, np.array(bounds[1]) - 1e-12)
+    if start[1] >= x.max() - 1e-9:
+        # a noisy neuron reaches 10 Hz below the start threshold b: the clipped start is 0 at every
+        # kept point, the gradient vanishes and the solver stops at once (nfev=1) on the start;
+        # start b at the lowest kept input instead, where the model is positive everywhere
+        start[1] = max(x.min(), bounds[0][1] + 1e-12)
     try:
         popt, _, info, msg, ier = curve_fit(_model, x, y, p0=start, bounds=bounds, jac=_jac,
                                             method="trf", full_output=True, x_scale="jac",
