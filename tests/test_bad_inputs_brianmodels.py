@@ -147,7 +147,7 @@ CASES = [
     pytest.param(lambda: simulate(SMALL.replace(synapse="exp", tau_s=1e-4), mu_ext=20.0, **KW),
                  ValueError, r"dt must be <= ", id="sim-dt-vs-tau_s"),
     pytest.param(_sim(rate_bin=1.7e-4), ValueError, "rate_bin", id="sim-rate_bin-not-multiple"),
-    pytest.param(_sim(rate_bin=2.0), ValueError, "rate_bin", id="sim-rate_bin-over-duration"),
+    pytest.param(_sim(rate_bin=NAN), ValueError, "rate_bin", id="sim-rate_bin-nan"),
     pytest.param(_sim(input_dt=-1e-3), ValueError, "input_dt", id="sim-input_dt-negative"),
     pytest.param(_sim(record_spikes=(1, 2, 3)), ValueError, "record_spikes", id="sim-rec-length3"),
     pytest.param(_sim(record_spikes=(100, 0)), ValueError, "record_spikes", id="sim-rec-above-N"),
