@@ -24,6 +24,9 @@ Each subprocess gets exactly the OpenBLAS settings tested: every ``OPENBLAS_*``/
 of the caller is removed, ``OPENBLAS_CORETYPE`` is set (or left unset for the default), one thread.
 A requested kernel that the OpenBLAS build does not have is replaced silently by another, so the
 kernel actually used is read back from the library and duplicates are run once.
+
+The BLAS-free building blocks (the Gauss-Legendre rule, the closed-form line fit) are also tested
+in-process against their exact values and numpy's LAPACK-based counterparts.
 """
 import json
 import math
@@ -193,6 +196,47 @@ def test_lapack_dependent_quantities_agree(results, key):
         assert len(a) == len(b), f"{key}: {len(b)} values under {name}, {len(a)} under {ref_name}"
         bad = [(i, x, y) for i, (x, y) in enumerate(zip(a, b)) if not _close(x, y)]
         assert not bad, f"{key}: kernel {name} vs {ref_name}, (index, {ref_name}, {name}): {bad[:5]}"
+
+
+# ----------------------------------------------------------------------------- BLAS-free building blocks
+@pytest.mark.parametrize("n", [1, 2, 5, 24, 30, 40])
+def test_gauss_legendre_rule_is_exact_and_matches_numpy(n):
+    # Gauss-Legendre with n nodes integrates x^k exactly for k <= 2n - 1 (2/(k+1), 0 for odd k);
+    # the plain-float Newton rule (no LAPACK) must do so to rounding and sit on numpy's nodes
+    import numpy as np
+
+    from meanfield.gaussian import gauss_legendre
+
+    t, w = gauss_legendre(n)
+    assert t.shape == w.shape == (n,) and np.all(np.diff(t) > 0) and np.all(w > 0)
+    for k in range(2 * n):
+        exact = 2.0 / (k + 1) if k % 2 == 0 else 0.0
+        assert abs(float(np.sum(w * t ** k)) - exact) < 1e-14, k
+    T, W = np.polynomial.legendre.leggauss(n)
+    assert np.max(np.abs(t - T)) <= 2.3e-16
+    assert np.max(np.abs(w / W - 1.0)) < 1e-12        # leggauss's own weights err by up to 7e-13
+    with pytest.raises(ValueError, match="n"):
+        gauss_legendre(0)
+
+
+def test_line_fit_matches_polyfit_and_refuses_degenerate_data():
+    import numpy as np
+
+    from brianmodels.rate.sweep import line_fit
+
+    rng = np.random.default_rng(3)
+    x = np.log(np.array([250.0, 500.0, 1000.0, 2000.0, 4000.0]))
+    y = 0.7 - 0.5 * x + 0.01 * rng.standard_normal(x.size)
+    slope, intercept, se = line_fit(x, y)
+    ref = np.polyfit(x, y, 1)
+    assert slope == pytest.approx(ref[0], rel=1e-12) and intercept == pytest.approx(ref[1], rel=1e-12)
+    resid = y - np.polyval(ref, x)
+    assert se == pytest.approx(math.sqrt(np.sum(resid ** 2) / 3 / np.sum((x - x.mean()) ** 2)), rel=1e-12)
+    assert line_fit([1.0, 2.0], [3.0, 5.0]) == (2.0, 1.0, 0.0)
+    for bad, match in (((np.ones(3), y[:3]), "two distinct x"), (([1.0, 2.0], [1.0, np.nan]), "finite"),
+                       (([1.0, 2.0], [1.0, 2.0, 3.0]), "same length")):
+        with pytest.raises(ValueError, match=match):
+            line_fit(*bad, name="phi_mean")
 
 
 if __name__ == "__main__":
