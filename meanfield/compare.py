@@ -427,7 +427,7 @@ def _candidates(th: pd.DataFrame, runs, mu_E: float, mu_I: float, atol: float):
         lo, hi = mu.min(), mu.max()
         if not (lo - atol * scale <= mu_E <= hi + atol * scale):
             continue
-        order = np.argsort(mu)
+        order = np.argsort(mu, kind="stable")   # ties keep the run order on every CPU (SIMD sorts differ)
         muI = np.interp(mu_E, mu[order], run["mu_I"].to_numpy(float)[order])
         if abs(muI - mu_I) > 1e-6 * scale:  # this run follows another input line
             continue
