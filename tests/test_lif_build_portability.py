@@ -335,9 +335,15 @@ def test_binary_started_from_a_pool_thread_runs_to_its_end(tmp_path):
 
 
 def _children(pid):
+    """Pids of the children of ``pid`` (by the parent pid in ``/proc/*/stat``)."""
     out = []
-    for task in Path(f"/proc/{pid}/task").iterdir():
-        out += [int(c) for c in (task / "children").read_text().split()]
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
     return out
 
 
