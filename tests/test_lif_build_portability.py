@@ -58,15 +58,21 @@ def _run(monkeypatch, value, **kw):
 
 
 @pytest.fixture(scope="module")
-def runs():
+def native_run():
     with pytest.MonkeyPatch.context() as mp:
-        return {t: _run(mp, t) for t in ("native",) + TARGETS}
+        return _run(mp, "native")
 
 
 @pytest.fixture(scope="module")
-def native_build(runs):
-    """The native build of NET (compiled by ``runs``)."""
-    d = build.cache_root() / runs["native"][0].params["build_key"]
+def runs(native_run):
+    with pytest.MonkeyPatch.context() as mp:
+        return {"native": native_run, **{t: _run(mp, t) for t in TARGETS}}
+
+
+@pytest.fixture(scope="module")
+def native_build(native_run):
+    """The native build of NET (compiled by ``native_run``)."""
+    d = build.cache_root() / native_run[0].params["build_key"]
     return build.Build(d, json.loads((d / "manifest.json").read_text()), True)
 
 
@@ -206,7 +212,8 @@ def _damage_static_array(d):
 @pytest.mark.parametrize("damage", [_damage_main_byte, _damage_main_truncated,
                                     _damage_manifest_json, _damage_manifest_keys,
                                     _damage_static_array])
-def test_damaged_build_is_reported_and_rebuilt(damage, native_build, runs, monkeypatch, tmp_path):
+def test_damaged_build_is_reported_and_rebuilt(damage, native_build, native_run, monkeypatch,
+                                              tmp_path):
     # a copy of the native build in a fresh cache, damaged; "compiling" copies the pristine
     # project (the real compile is the one of the fixture), so the test costs no compile
     monkeypatch.setenv(target.ENV, "native")
@@ -228,7 +235,7 @@ def test_damaged_build_is_reported_and_rebuilt(damage, native_build, runs, monke
     (msg,) = [str(w.message) for w in rec if str(w.message).startswith("brianmodels:")]
     assert str(d) in msg and "rebuilding" in msg
     assert len(compiled) == 1 and res.params["compiled"] is True
-    pd.testing.assert_frame_equal(res.spikes, runs["native"][0].spikes, check_exact=True)
+    pd.testing.assert_frame_equal(res.spikes, native_run[0].spikes, check_exact=True)
     # repaired: the next call uses it as it is
     res2, _ = _run(monkeypatch, "native")
     assert res2.params["compiled"] is False and len(compiled) == 1
@@ -237,8 +244,8 @@ def test_damaged_build_is_reported_and_rebuilt(damage, native_build, runs, monke
 
 @pytest.mark.standalone
 @pytest.mark.parametrize("how", ["altered", "truncated", "unlisted", "manifest"])
-def test_damaged_connectivity_is_reported_and_rewritten(how, native_build, runs, monkeypatch,
-                                                        tmp_path):
+def test_damaged_connectivity_is_reported_and_rewritten(how, native_build, native_run,
+                                                        monkeypatch, tmp_path):
     monkeypatch.setenv(target.ENV, "native")
     root = tmp_path / "cache"
     d = _copy_cache(native_build, root)
@@ -262,7 +269,7 @@ def test_damaged_connectivity_is_reported_and_rewritten(how, native_build, runs,
     with pytest.warns(RuntimeWarning, match=expected):
         res, _ = _run(monkeypatch, "native")
     assert res.params["compiled"] is False
-    pd.testing.assert_frame_equal(res.spikes, runs["native"][0].spikes, check_exact=True)
+    pd.testing.assert_frame_equal(res.spikes, native_run[0].spikes, check_exact=True)
     assert sorted(p.name for p in conn.iterdir()) == sorted(
         p.name for p in (native_build.directory / "conn" / conn.name).iterdir())
 
