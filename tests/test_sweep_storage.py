@@ -253,6 +253,20 @@ def test_grid_with_points_added_and_reordered_reuses_every_stored_point(stored, 
     assert len(r30) == 2 * new and r30[0].equals(r30[new])
 
 
+def test_store_made_for_one_cpu_target_is_reused_under_another(stored, tmp_path, monkeypatch):
+    """Stored points are keyed by what the build computes (builds for every target give the
+    same spikes, test_lif_build_portability), not by the binary: a store on a cluster's shared
+    folder serves every CPU kind without recomputing, and needs no build to be read back."""
+    out = tmp_path / "out"
+    shutil.copytree(stored, out)
+    monkeypatch.setenv("BRIANMODELS_TARGET", "x86-64")
+    monkeypatch.setenv("BRIANMODELS_CACHE", str(tmp_path / "empty_cache"))
+    res = run(out=out)
+    assert res.params["points_run"] == 0 and res.params["points_reused"] == N_POINTS
+    assert res.params["compiled"] is False
+    assert not (tmp_path / "empty_cache").exists() or not any((tmp_path / "empty_cache").iterdir())
+
+
 @pytest.mark.standalone
 def test_unusable_out_fails_before_any_build_or_run(tmp_path, monkeypatch):
     def boom(*a, **k):

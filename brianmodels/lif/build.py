@@ -117,11 +117,11 @@ def _brian2_version():
         return "unknown"
 
 
-def fingerprint() -> str:
-    """Hash of everything besides the model spec that shapes the generated code or its binary:
-    this package's C++ and code-generating sources, the Brian2 and Python versions, and the
-    compiler and CPU target (:func:`brianmodels.lif.target.identity`; a ``ValueError`` for a
-    ``BRIANMODELS_TARGET`` the compiler refuses)."""
+def code_fingerprint() -> str:
+    """Hash of the code that generates a build: this package's C++ and code-generating sources,
+    the Brian2 and Python versions. Independent of the compiler and CPU target (builds for every
+    target give bit-identical spikes, ``tests/test_lif_build_portability.py``), so it keys what a
+    build *computes*: :func:`model_key`, the key of stored sweep points."""
     import inspect
 
     h = hashlib.sha256()
@@ -132,6 +132,15 @@ def fingerprint() -> str:
               stop_function, _propagate_function):
         h.update(inspect.getsource(f).encode())  # the code that generates the project
     h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
+    return h.hexdigest()
+
+
+def fingerprint() -> str:
+    """Hash of everything besides the model spec that shapes the generated code or its binary:
+    :func:`code_fingerprint` and the compiler and CPU target
+    (:func:`brianmodels.lif.target.identity`; a ``ValueError`` for a ``BRIANMODELS_TARGET`` the
+    compiler refuses)."""
+    h = hashlib.sha256(code_fingerprint().encode())
     h.update(target.identity()["digest"].encode())
     return h.hexdigest()
 
@@ -215,8 +224,17 @@ def model_spec(net, *, dt, duration=None, timed_input_samples=0, input_dt=None,
 
 
 def spec_key(spec: dict) -> str:
-    """Cache key of a build: SHA-256 of the spec and the code :func:`fingerprint`."""
+    """Cache key of a build: SHA-256 of the spec and the code :func:`fingerprint` (compiler and
+    CPU target included: one binary per machine kind)."""
     text = json.dumps(spec, sort_keys=True) + fingerprint()
+    return hashlib.sha256(text.encode()).hexdigest()[:24]
+
+
+def model_key(spec: dict) -> str:
+    """Key of what a build computes: SHA-256 of the spec and :func:`code_fingerprint`, without
+    the compiler and CPU target (every target gives the same spikes). Stored sweep points are
+    keyed by it, so a store shared by machines of different CPU kinds is reused on each."""
+    text = json.dumps(spec, sort_keys=True) + code_fingerprint()
     return hashlib.sha256(text.encode()).hexdigest()[:24]
 
 

@@ -127,7 +127,8 @@ _NAME_LEN = 24
 def _point_hash(key, point: sim.Point, st, memo=None) -> str:
     """Content key of a sweep point: SHA-256 (hex) of everything its result depends on.
 
-    Covers the build key (structure, dt, recording, Poisson structure, synapse kind), the
+    Covers the model key (:func:`brianmodels.lif.build.model_key`: structure, dt, recording,
+    Poisson structure, synapse kind, generating code; not the CPU target), the
     duration, warmup, noise and connectivity seeds, the network's values, the input protocol
     (its description and the exact values the run and the measurement read of it, so
     ``Sampled`` functions are covered), Poisson rates and weights, per-neuron parameters,
@@ -374,6 +375,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
                 raise type(err)(f"{', '.join(where)}: {err}") from None
     spec = st.spec(net)
     key = build.spec_key(spec)
+    content = build.model_key(spec)  # CPU-target independent: stored points serve every machine
     folder = None if out is None else _prepare_out(out)  # before any compile or run
     done, todo, same, hashes, reused = {}, [], {}, [], 0
     if folder is not None:
@@ -383,7 +385,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         if folder is None:
             todo.append((k, p, None, None))
             continue
-        h = _point_hash(key, p, st, memo)
+        h = _point_hash(content, p, st, memo)
         hashes.append(h)
         if h in first:
             same[k] = first[h]
@@ -460,6 +462,6 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
                                           "seed": p.seed, **p.labels}
                                          for k, p in enumerate(points)])
     if folder is not None:  # atomic, with a manifest keyed by the build and the points in order
-        whole = hashlib.sha256(json.dumps([key, hashes]).encode()).hexdigest()
+        whole = hashlib.sha256(json.dumps([content, hashes]).encode()).hexdigest()
         res.save(folder / "result", key=whole, meta={"build_key": key, "points": len(points)})
     return res
