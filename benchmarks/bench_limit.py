@@ -2,7 +2,8 @@
 
 The floor is estimated from the work one simulated second of the ``supersaturating`` network at
 mu = 20 mV/s (r = 1, dt = 0.05 ms) must do, and from throughputs of this machine measured by a tiny
-C++ microbenchmark compiled here with g++ -O3 -march=native:
+C++ microbenchmark compiled here with the package's own compiler and flags
+(``brianmodels.lif.target``: the target of ``BRIANMODELS_TARGET``, default ``-march=native``):
 
 * neuron updates: N / dt per simulated second, each one Euler step with ONE normal draw from the
   package's own generator (``brianmodels/lif/bm_rng.h``: xoshiro256++ + ziggurat) and a read and a
@@ -116,9 +117,11 @@ int main(int argc, char **argv) {
 
 def machine_throughput(n_targets, quick=False):
     """Compile and run the C++ microbenchmark; returns a dict of measured throughputs (per second)."""
-    gxx = shutil.which("g++")
-    if gxx is None:
-        raise RuntimeError("g++ not found: the machine-limit benchmark needs a C++ compiler")
+    from brianmodels.lif import target  # the simulator's compiler, flags and CPU target
+
+    gxx = target.compiler()
+    if shutil.which(gxx[0]) is None:
+        raise RuntimeError(f"{gxx[0]} not found: the machine-limit benchmark needs a C++ compiler")
     tmp = tempfile.mkdtemp(prefix="bm_limit_")
     try:
         src, exe = os.path.join(tmp, "micro.cpp"), os.path.join(tmp, "micro")
@@ -126,7 +129,8 @@ def machine_throughput(n_targets, quick=False):
             f.write(_MICRO_CPP)
         with open(RNG_HEADER) as f:
             block = ["-DHAVE_BLOCK"] if "_bm_fill_normals" in f.read() else []
-        cmd = [gxx, "-O3", "-march=native", "-ffast-math", "-fno-finite-math-only", "-std=c++11", *block, "-I", os.path.dirname(RNG_HEADER), src, "-o", exe]
+        cmd = [*gxx, *target.compile_flags(), "-std=c++11", *block, "-I", os.path.dirname(RNG_HEADER),
+               src, "-o", exe]
         proc = subprocess.run(cmd, check=False, capture_output=True, text=True)
         if not os.path.exists(exe):
             raise RuntimeError("compiling the microbenchmark failed:\n" + proc.stderr[-3000:])

@@ -39,7 +39,7 @@ def atomic_write(path, write) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp.{_owner()}.",
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp.{owner_tag()}.",
                                suffix=path.suffix)
     os.close(fd)
     try:
@@ -53,7 +53,7 @@ def atomic_write(path, write) -> Path:
 
 
 # ------------------------------------------------------------------------------ folders
-def _owner() -> str:
+def owner_tag() -> str:
     """``<host>.<pid>`` of this process, put into temporary names so that a later run on the
     same host can tell a dead writer's leftovers from a live writer's work in progress."""
     host = socket.gethostname().replace(".", "_") or "host"
@@ -72,7 +72,7 @@ def remove_path(path) -> None:
         return
     if not path.exists():
         return
-    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.{_owner()}.", dir=path.parent))
+    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.{owner_tag()}.", dir=path.parent))
     try:
         os.replace(path, trash / "x")
     finally:
@@ -106,7 +106,7 @@ def atomic_dir(path, fill, *, replace=True) -> Path:
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{_owner()}.", dir=path.parent))
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{owner_tag()}.", dir=path.parent))
     try:
         fill(tmp)
         if path.exists() or path.is_symlink():
@@ -145,7 +145,7 @@ def clean_leftovers(folder) -> list:
     folder = Path(folder)
     if not folder.is_dir():
         return []
-    host = _owner().rsplit(".", 1)[0]
+    host = owner_tag().rsplit(".", 1)[0]
     removed = []
     for entry in folder.iterdir():
         m = _LEFTOVER.match(entry.name)
@@ -211,7 +211,7 @@ def writable_folder(path, what, sub=None) -> Path:
                              "folder (or a path where one can be created)")
     try:
         target.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=target, prefix=f".probe.tmp.{_owner()}.")
+        fd, probe = tempfile.mkstemp(dir=target, prefix=f".probe.tmp.{owner_tag()}.")
         try:  # a name of its own: concurrent checks of one folder do not collide
             os.write(fd, b"ok")
         finally:

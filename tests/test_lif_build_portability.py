@@ -283,7 +283,7 @@ def _dead_pid():
 
 def test_stale_temporary_folders_are_removed_on_the_next_start(monkeypatch, tmp_path):
     root = tmp_path / "cache"
-    host = atomic._owner().rsplit(".", 1)[0]
+    host = atomic.owner_tag().rsplit(".", 1)[0]
     dead = _dead_pid()
     stale_old = root / ("a" * 24 + ".tmp.x1y2")                        # older versions' name
     stale = root / f".{'b' * 24}.tmp.otherhost.{os.getpid()}.q"        # another host, no lock

@@ -465,7 +465,7 @@ def get_build(spec: dict, *, progress: bool = True) -> Build:
         if problem:
             _discard(final, problem, "the build")
         target.warn_if_foreign(ident, "the build")
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp.{atomic._owner()}.", dir=root)).resolve()
+        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp.{atomic.owner_tag()}.", dir=root)).resolve()
         try:
             if progress:
                 print(f"brianmodels: compiling standalone model {key} (cached afterwards) ...",
@@ -932,7 +932,7 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
     """
     parent = Path(workdir) if workdir is not None else Path(tempfile.gettempdir())
     _once(parent, atomic.clean_leftovers)
-    prefix = "bmrun.keep." if keep else f".bmrun.tmp.{atomic._owner()}."
+    prefix = "bmrun.keep." if keep else f".bmrun.tmp.{atomic.owner_tag()}."
     run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:
         sa = run_dir / "static_arrays"

@@ -141,7 +141,7 @@ def _harness_binary(target_value=None) -> Path:
         exe.parent.mkdir(parents=True, exist_ok=True)
         # named for atomic.clean_leftovers: an interrupted compile's folder is removed later
         with tempfile.TemporaryDirectory(dir=exe.parent,
-                                         prefix=f".{exe.name}.tmp.{atomic._owner()}.") as tmp:
+                                         prefix=f".{exe.name}.tmp.{atomic.owner_tag()}.") as tmp:
             src = Path(tmp) / "harness.cpp"
             src.write_text(_HARNESS)
             out = Path(tmp) / "harness"
