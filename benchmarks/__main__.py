@@ -47,6 +47,10 @@ PARTS = {
             "NEST (if installed), Brian2 runtime (Cython) and naive Brian2 standalone: RTF, build, peak RSS, events/s, "
             "rates within 3 %; Fig 2A end to end, 2 points x 1 s, ours (empty cache) vs naive on 2 processes",
             "import sys, bench_peers_lif\nsys.exit(bench_peers_lif.main(['--quick']))", None),
+    "targets": ("bench_targets.main: supersaturating built for native and x86-64-v3, 1 s x 2 interleaved "
+                "rounds: CPU s per simulated s, ratio, identical spikes",
+                "import bench_targets; bench_targets.main(duration=1.0, rounds=2, "
+                "targets=('native', 'x86-64-v3'))", None),
 }
 
 
