@@ -554,8 +554,7 @@ def _generate(spec: dict, directory: str):  # runs in a child process
     b2.set_device("cpp_standalone", directory=directory, build_on_run=False)
     b2.prefs.devices.cpp_standalone.openmp_threads = 0
     # one place for the flags (and the CPU target, BRIANMODELS_TARGET): brianmodels.lif.target
-    b2.prefs.codegen.cpp.extra_compile_args = None
-    b2.prefs.codegen.cpp.extra_compile_args_gcc = target.compile_flags()
+    target.set_brian2_flags(b2.prefs)
     b2.prefs.logging.file_log = False
     b2.defaultclock.dt = spec["dt"] * b2.second
     fns = fastrng.brian2_functions()

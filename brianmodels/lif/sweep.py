@@ -354,8 +354,8 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     if warm >= st.duration:
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
     cseed = 1 if connectivity_seed is None else sim._seed(connectivity_seed, "connectivity_seed")
-    structure, checked = st.spec(net), set()  # (no compile) the run-time values are checked
-    points = []                               # against the build's structure, once per content
+    spec, checked = st.spec(net), set()  # (no compile) the run-time values are checked
+    points = []                          # against the build's structure, once per content
     for (ip, proto), seed, (iv, (n, npar, sw, labels)), (ir, pr) in itertools.product(
             enumerate(protos), seeds, enumerate(vlist), enumerate(prates)):
         lab = dict(labels)
@@ -367,13 +367,12 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         if (ip, iv, ir) not in checked:
             checked.add((ip, iv, ir))
             try:
-                sim.check_point(points[-1], st, structure)
+                sim.check_point(points[-1], st, spec)
             except (TypeError, ValueError) as err:
                 where = [f"{'mu_ext' if protocols is None else 'protocols'}[{ip}]"]
                 where += [f"variants[{iv}]"] if variants is not None else []
                 where += [f"poisson_rates[{ir}]"] if poisson_rates is not None else []
                 raise type(err)(f"{', '.join(where)}: {err}") from None
-    spec = st.spec(net)
     key = build.spec_key(spec)
     content = build.model_key(spec)  # CPU-target independent: stored points serve every machine
     folder = None if out is None else _prepare_out(out)  # before any compile or run

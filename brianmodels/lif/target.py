@@ -103,13 +103,24 @@ def compiler() -> list[str]:
     return cmd or ["g++"]
 
 
+def _no_compiler(name) -> str:
+    return (f"C++ compiler {name!r} not found: the standalone builds need one (install g++, or "
+            "set CXX to a compiler)")
+
+
+def set_brian2_flags(prefs, value: str | None = None) -> None:
+    """Make Brian2 compile with :func:`compile_flags` (and nothing else): ``prefs`` is
+    ``brian2.prefs``. Every Brian2 build of the package (LIF and rate networks) calls this."""
+    prefs.codegen.cpp.extra_compile_args = None
+    prefs.codegen.cpp.extra_compile_args_gcc = compile_flags(value)
+
+
 def _run(cmd, what):
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, stdin=subprocess.DEVNULL,
                               timeout=120)
     except FileNotFoundError:
-        raise RuntimeError(f"C++ compiler {cmd[0]!r} not found: the standalone builds need one "
-                           "(install g++, or set CXX to a compiler)") from None
+        raise RuntimeError(_no_compiler(cmd[0])) from None
     if proc.returncode:
         raise RuntimeError(f"{what} failed (exit {proc.returncode}): {' '.join(cmd)}\n"
                            f"{proc.stderr[-2000:]}")
@@ -121,8 +132,7 @@ def _identity(cxx: tuple, target: str) -> dict:
     flags = compile_flags(target)
     path = shutil.which(cxx[0])
     if path is None:
-        raise RuntimeError(f"C++ compiler {cxx[0]!r} not found: the standalone builds need one "
-                           "(install g++, or set CXX to a compiler)")
+        raise RuntimeError(_no_compiler(cxx[0]))
     path = os.path.realpath(path)
     version = _run([*cxx, "--version"], "asking the C++ compiler its version")
     base = _run([*cxx, *BASE_FLAGS, "-E", "-dM", "-x", "c++", os.devnull],

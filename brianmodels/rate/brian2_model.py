@@ -104,8 +104,7 @@ def _build(n, phi_expr, dt, n_warm, n_steps, directory):
     device = get_device()
     from ..lif import target  # the flags of every C++ build of the package (BRIANMODELS_TARGET)
 
-    b2.prefs.codegen.cpp.extra_compile_args = None
-    b2.prefs.codegen.cpp.extra_compile_args_gcc = target.compile_flags()
+    target.set_brian2_flags(b2.prefs)
     b2.defaultclock.dt = dt * ms
     ns = {"tau_unit": 1 * ms}
     G = b2.NeuronGroup(n, """dx/dt = (-x + eta + I) / tau_unit : 1
