@@ -30,9 +30,10 @@ from ..units import to_int, to_seed
 TABLE_COLUMNS = ["K", "N", "seed", "population", "quantity", "value"]
 
 
-def _point_name(K, N, seed, kwargs):
-    blob = json.dumps(dict(K=int(K), N=int(N), seed=int(seed), **kwargs), sort_keys=True, default=str)
-    return f"rate-K{int(K)}-N{int(N)}-s{int(seed)}-{hashlib.sha1(blob.encode()).hexdigest()[:10]}"
+def _point_name(K, N, seed, kwargs, key=None):
+    """File-name stem of a point: K, N, seed and the start of its content key (:func:`_point_key`)."""
+    key = _point_key(K, N, seed, kwargs) if key is None else key
+    return f"rate-K{int(K)}-N{int(N)}-s{int(seed)}-{key[:10]}"
 
 
 #: The files of a stored point: scalar table, R_eta(tau) (next to ``<name>.manifest.json``).
@@ -132,7 +133,8 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
     out = None if out_dir is None else atomic.writable_folder(out_dir, "out_dir")
     tables, todo = [], []
     for k_, n_, s in points:
-        name, key = _point_name(k_, n_, s, kwargs), _point_key(k_, n_, s, kwargs)
+        key = _point_key(k_, n_, s, kwargs)
+        name = _point_name(k_, n_, s, kwargs, key)
         got = None if out is None else atomic.load_frames(
             out, name, key, _SUFFIXES, f"rate point K={k_}, N={n_}, seed={s}")
         if got is not None:
