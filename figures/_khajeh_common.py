@@ -97,8 +97,8 @@ def fit_power(x, y):
 
 
 def _key(kwargs) -> str:
-    blob = json.dumps(kwargs, sort_keys=True, default=str)
-    return hashlib.sha1(blob.encode()).hexdigest()[:12]
+    """Content key of a cached run: SHA-256 (hex) of its arguments (numbers exactly, as JSON)."""
+    return hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=repr).encode()).hexdigest()
 
 
 def cached_run(cache_dir, **kwargs) -> dict:
@@ -121,10 +121,10 @@ def cached_run(cache_dir, **kwargs) -> dict:
 
     cache_dir = Path(cache_dir)
     cache_dir.mkdir(parents=True, exist_ok=True)
-    name = f"run-{_key(kwargs)}"
+    key = _key(kwargs)
+    name = f"run-{key[:12]}"
     parts = ("hist_x", "R_eta", "on_time", "stats")
     suffixes = [f".{p}.parquet" for p in parts]
-    key = hashlib.sha256(json.dumps(kwargs, sort_keys=True, default=repr).encode()).hexdigest()
     # checked against the manifest (key, sizes, SHA-256): damaged runs are recomputed, with a warning
     got = atomic.load_frames(cache_dir, name, key, suffixes, f"figure run {name}")
     if got is not None:
