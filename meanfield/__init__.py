@@ -5,7 +5,7 @@ intensity sigma in mV/sqrt(s), voltages in mV (threshold 1 mV), times in seconds
 (rate-network/DMFT quantities are dimensionless, time in units of tau).
 
 ``compare(sim, theory)`` lives in :mod:`meanfield.compare` (``from meanfield.compare import
-compare``); input design and regime targeting in :mod:`meanfield.design`.
+compare``); input design and regime targeting in :mod:`meanfield.ssn.design`.
 
 Public names are loaded lazily (PEP 562) so that ``import meanfield`` stays fast:
 sympy, scipy and pandas are only imported when a solver is first used.
@@ -16,19 +16,19 @@ __version__ = "0.1.0"
 
 # public name -> submodule that defines it (one place for each)
 _EXPORTS = {
-    "phi": "meanfield.transfer",
-    "phi_grad": "meanfield.transfer",
-    "cv_isi": "meanfield.transfer",
-    "fit_powerlaw": "meanfield.powerlaw",
-    "PowerLaw": "meanfield.powerlaw",
-    "SSN": "meanfield.ssn",
-    "regime_map": "meanfield.regimes",
-    "plot_regime_map": "meanfield.regimes",
-    "selfconsistent": "meanfield.ricciardi",
-    "solve_point": "meanfield.ricciardi",
-    "size_scaling": "meanfield.scaling",
-    "dmft": "meanfield.sparse_balance",
-    "dmft_sweep": "meanfield.sparse_balance",
+    "phi": "meanfield.lif.transfer",
+    "phi_grad": "meanfield.lif.transfer",
+    "cv_isi": "meanfield.lif.transfer",
+    "fit_powerlaw": "meanfield.lif.powerlaw",
+    "PowerLaw": "meanfield.lif.powerlaw",
+    "SSN": "meanfield.ssn.model",
+    "regime_map": "meanfield.ssn.regimes",
+    "plot_regime_map": "meanfield.ssn.regimes",
+    "selfconsistent": "meanfield.lif.selfconsistency",
+    "solve_point": "meanfield.lif.selfconsistency",
+    "size_scaling": "meanfield.lif.scaling",
+    "dmft": "meanfield.sparse_balance.dmft_solver",
+    "dmft_sweep": "meanfield.sparse_balance.dmft_solver",
 }
 
 __all__ = sorted(_EXPORTS)
