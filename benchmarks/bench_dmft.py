@@ -15,10 +15,10 @@ def _t(fun):
 
 
 def main():
-    t_import, _ = _t(lambda: __import__("meanfield.sparse_balance"))
-    from meanfield.sparse_balance import dmft, dmft_sweep
+    t_import, _ = _t(lambda: __import__("meanfield.sparse_balance.dmft_solver"))
+    from meanfield.sparse_balance.dmft_solver import dmft, dmft_sweep
     t_cold, _ = _t(lambda: dmft(phi="tanh"))          # includes sympy/scipy imports
-    print(f"import meanfield.sparse_balance: {t_import:.3f} s; first call (sympy import + solve): {t_cold:.2f} s")
+    print(f"import meanfield.sparse_balance.dmft_solver: {t_import:.3f} s; first call (sympy import + solve): {t_cold:.2f} s")
     rows = []
     for phi in ("tanh", "heaviside", "relu", "quadratic"):
         g = 2.0 if phi in ("tanh", "heaviside") else 1.0

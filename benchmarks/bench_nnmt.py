@@ -1,7 +1,7 @@
 """Mean field against the peer users would pick instead: NNMT 1.3 (Layer et al. 2022), side by side in ONE run.
 
 1. Transfer function: ``meanfield.phi`` vs NNMT's Siegert (``nnmt.lif.delta._firing_rates_for_given_input``)
-   on the 40-digit mpmath reference points of ``tests/data/phi_reference.csv`` (both against the
+   on the 40-digit mpmath reference points of ``tests/meanfield/lif/data/phi_reference.csv`` (both against the
    reference; and against each other), and the time per evaluation: one point per call (how a
    fixed-point solver calls it) and one vectorised call on an array (NNMT picks one Gauss-Legendre
    order per call from the widest |y| range, so a vectorised call over a wide range can fail; the
@@ -9,14 +9,14 @@
 2. Self-consistent rates of two Brunel-type networks (E and I populations, fixed in-degree, delta
    synapses, white-noise external drive):
    a. Brunel (2000) model A regime, g = 5, nu_ext = 2 nu_thr, V_th = 20 mV, V_r = 10 mV, t_ref = 2 ms
-      (one stable state): ``meanfield.ricciardi.solve_point`` vs ``nnmt.lif.delta._firing_rates``.
+      (one stable state): ``meanfield.lif.selfconsistency.solve_point`` vs ``nnmt.lif.delta._firing_rates``.
    b. The paper's bistable network (Ekelmans et al. 2023 Fig 4, J = [[5, 10], [7, 11]] mV, delta
       synapses here) along mu_E = mu_I = 0..10 mV/s: ``meanfield.selfconsistent`` (all branches by
       continuation) vs NNMT's ODE fixed-point iteration from its default start (nu = 0), vs NNMT swept
       up and down with warm starts (hysteresis, how one finds both stable branches with NNMT), and,
       at three inputs inside the bistable range, NNMT's LSTSQ solver multi-started from a grid of
       initial guesses (the only way NNMT reaches the unstable middle state).
-3. SSN regime map (``meanfield.regimes.regime_map``, 200 x 200 grid): time; NNMT has no SSN, so the
+3. SSN regime map (``meanfield.ssn.regimes.regime_map``, 200 x 200 grid): time; NNMT has no SSN, so the
    only NNMT alternative to a steady-state map is one fixed-point solve per grid point (extrapolated
    from the time per point measured in 2b, and it finds one state per start).
 
@@ -28,7 +28,7 @@ external drive mu_ext [mV/s] is NNMT's I_ext / C (with C = 1), and our external 
 sigma_ext^2 [mV^2/s] is a pair of external Poisson sources of weights +a and -a (mean inputs cancel)
 at rate sigma_ext^2 / (2 a^2) each.
 
-NNMT is GPL: it is imported only here and in ``tests/test_peers_nnmt.py`` (optional), never by the package.
+NNMT is GPL: it is imported only here and in ``tests/meanfield/lif/test_peers_nnmt.py`` (optional), never by the package.
 
 Run: ``python benchmarks/bench_nnmt.py [--quick]``.
 """
@@ -121,7 +121,7 @@ def _match_rel(sol, states):
 def bench_phi(quick=False):
     import pandas as pd
 
-    from meanfield.transfer import phi
+    from meanfield.lif.transfer import phi
     ref = pd.read_csv(REFERENCE_CSV, dtype={"nu": str})
     ref["nu"] = ref["nu"].astype(float)
     if quick:
@@ -200,7 +200,7 @@ def brunel_A(g=5.0, nu_ext_rel=2.0):
 
 
 def bench_brunel(quick=False):
-    from meanfield.ricciardi import PhiNetwork, solve_point
+    from meanfield.lif.selfconsistency import PhiNetwork, solve_point
     rows = []
     for g, rel in ([(5.0, 2.0)] if quick else [(5.0, 2.0), (4.5, 0.9), (6.0, 4.0)]):
         p = brunel_A(g, rel)
@@ -228,7 +228,7 @@ def bistable_network():
 
 
 def bench_bistable(quick=False):
-    from meanfield.ricciardi import PhiNetwork, selfconsistent
+    from meanfield.lif.selfconsistency import PhiNetwork, selfconsistent
     p = bistable_network()
     pn = PhiNetwork.from_arrays(J=p["J"], K=p["K"], tau=p["tau"], sigma_ext=p["sigma_ext"], name="bistable (delta)")
     args = nnmt_network_args(p["J"], p["K"], p["tau"], p["sigma_ext"])
@@ -276,7 +276,7 @@ def bench_bistable(quick=False):
         found[m] = _distinct([nnmt_rates(args, m, g0, "LSTSQ") for g0 in guesses]
                              + [nnmt_rates(args, m, g0, "ODE") for g0 in guesses[::3]])
     t_ms = time.perf_counter() - t0
-    from meanfield.ricciardi import solve_point
+    from meanfield.lif.selfconsistency import solve_point
     t0 = time.perf_counter()
     ours_pts = {m: solve_point(pn, m, m) for m in pts}
     t_sp = time.perf_counter() - t0
@@ -290,8 +290,8 @@ def bench_bistable(quick=False):
 
 # ------------------------------------------------------------------------------------------------ 3. SSN map
 def bench_regime_map(t_per_point_nnmt, quick=False):
-    from meanfield.regimes import regime_map
-    from meanfield.ssn import SSN
+    from meanfield.ssn.regimes import regime_map
+    from meanfield.ssn.model import SSN
     ssn = SSN.paper([[5, 10], [7, 11]])
     m = 50 if quick else 200
     mu, r = np.linspace(0, 15, m), np.linspace(0, 5, m)

@@ -23,7 +23,7 @@ from scipy.special import erfcx  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from a checkout
 
-from meanfield.transfer import phi  # noqa: E402
+from meanfield.lif.transfer import phi  # noqa: E402
 
 
 def naive_phi(mu, sigma, tau):

@@ -15,9 +15,9 @@ from scipy.optimize import brentq
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from a checkout
 
-from meanfield import ssn_kernels as K
-from meanfield.regimes import regime_map
-from meanfield.ssn import SSN
+from meanfield.ssn import kernels as K
+from meanfield.ssn.regimes import regime_map
+from meanfield.ssn.model import SSN
 
 
 def per_point_reference(ssn, mu_E, mu_I):

@@ -21,7 +21,7 @@ import numpy as np  # noqa: E402
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from a checkout
 
 from brianmodels import presets  # noqa: E402
-from meanfield.ricciardi import selfconsistent, solve_point  # noqa: E402
+from meanfield.lif.selfconsistency import selfconsistent, solve_point  # noqa: E402
 
 
 def main(n=300, n_subset=20):

@@ -5,7 +5,7 @@
 * C/D — exponential synapses (``supersaturating_exp``) at the peak input mu = 19 mV/s: per-neuron
   balance factor (C; far from 1: loose balance) and CV_ISI (D; close to 1), inset rate distribution.
 * E/F — a target trajectory (nu_E(t), nu_I(t)) in the E-I plane (a figure of eight, 5 s), the inputs
-  designed by inverting the SSN (Eq 5, :func:`meanfield.design.inputs_for`) and the LIF response.
+  designed by inverting the SSN (Eq 5, :func:`meanfield.ssn.design.inputs_for`) and the LIF response.
 * G — XOR: two Poisson populations X1, X2 (2000 neurons, p = 0.5, j = 0.0025 mV onto E and I, so
   each adds 2.5 nu_X mV/s); nu_E is high only when exactly one input is on.
 
@@ -46,7 +46,7 @@ def run(out, quick: bool = False) -> str:
     from brianmodels.lif.inputs import Sampled
     from meanfield import SSN
     from meanfield.compare import compare
-    from meanfield.design import inputs_for
+    from meanfield.ssn.design import inputs_for
 
     plt = pyplot()
     o = Outputs(out, NAME)

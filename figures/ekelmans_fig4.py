@@ -53,7 +53,7 @@ def run(out, quick: bool = False) -> str:
     from brianmodels.lif import analysis
     from meanfield import SSN, selfconsistent
     from meanfield.compare import compare
-    from meanfield.regimes import fold_curve
+    from meanfield.ssn.regimes import fold_curve
 
     plt = pyplot()
     o = Outputs(out, NAME)

@@ -1,6 +1,6 @@
 """Ekelmans et al. (2023) Fig 5: regime maps of the SSN in the input plane (mu_ext, r).
 
-Theory only (:mod:`meanfield.regimes`). Both networks are mapped from their LIF presets
+Theory only (:mod:`meanfield.ssn.regimes`). Both networks are mapped from their LIF presets
 (``SSN.from_network``: power-law fits of Eq 1, couplings of Eq 13):
 
 * A — the bistable network of Fig 4 (J = [5, 10, 7, 11] mV, det J = 15 > 0), mu in [0, 15] mV/s,
@@ -29,7 +29,7 @@ def regime_panel(ax, preset, mu_range, r_range, n_mu, n_r, title):
     """Compute and draw one regime map; return (map table, fold table, SSN, summary lines)."""
     from brianmodels import presets
     from meanfield import SSN
-    from meanfield.regimes import plot_regime_map
+    from meanfield.ssn.regimes import plot_regime_map
 
     ssn = SSN.from_network(presets.get(preset))
     mu = np.linspace(*mu_range, n_mu)

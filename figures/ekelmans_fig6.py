@@ -45,7 +45,7 @@ def sim_protocol(quick):
 
 def sizes(quick):
     """SSN sizes N = 4000 x 10^(k/10), k = 0..21 (every third k with ``quick``), multiples of 4."""
-    from meanfield.scaling import default_sizes
+    from meanfield.lif.scaling import default_sizes
 
     s = default_sizes()
     return s[::3] if quick else s
@@ -72,7 +72,7 @@ def run(out, quick: bool = False) -> str:
     from brianmodels import presets
     from meanfield import SSN
     from meanfield.compare import compare
-    from meanfield.scaling import size_scaling
+    from meanfield.lif.scaling import size_scaling
 
     plt = pyplot()
     o = Outputs(out, NAME)

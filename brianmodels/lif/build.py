@@ -120,7 +120,7 @@ def _brian2_version():
 def code_fingerprint() -> str:
     """Hash of the code that generates a build: this package's C++ and code-generating sources,
     the Brian2 and Python versions. Independent of the compiler and CPU target (builds for every
-    target give bit-identical spikes, ``tests/test_lif_build_portability.py``), so it keys what a
+    target give bit-identical spikes, ``tests/portability/test_lif_build_portability.py``), so it keys what a
     build *computes*: :func:`model_key`, the key of stored sweep points."""
     import inspect
 

@@ -25,7 +25,7 @@ Numerics: the flags are Brian2's defaults (``-O3 -ffast-math -fno-finite-math-on
 ``-ffp-contract=off`` and ``-fno-associative-math``: no fused multiply-adds and no reordered sums
 (both depend on the target's instruction set and tuning). Each floating-point operation is then
 rounded as written on every target, so builds for different targets on one machine give
-bit-identical spikes, voltages and inputs (``tests/test_lif_build_portability.py``: native,
+bit-identical spikes, voltages and inputs (``tests/portability/test_lif_build_portability.py``: native,
 no AVX-512, x86-64-v3, x86-64); ``bm_rng.h``'s AVX-512 and portable paths draw the same numbers.
 (With Brian2's flags alone, GCC fuses ``v*decay + mu_dt`` into an FMA where the target has one:
 the voltages of an x86-64 and a native build then differ in their last bits.) Across machines,
