@@ -22,9 +22,58 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import activations
+from ..network import POPULATIONS
 
 WEIGHT_DISTRIBUTIONS = ("gamma", "lognormal", "normal", "bernoulli")
 DT_MAX = 0.05          # largest Euler step the paper allows (Methods: "time-steps less than 0.05")
+
+
+@dataclass(frozen=True)
+class NetworkDefaults:
+    """The one set of defaults of the inhibitory sparse-balance network (Eq 1).
+
+    Read by the simulation (:func:`brianmodels.rate.simulate.simulate_rate_network`,
+    :func:`brianmodels.rate.sweep.rate_sweep`) and by the theory of the same network
+    (:func:`meanfield.sparse_balance.dmft_solver.dmft`, ``dmft_sweep``), so a parameter left out
+    means the same network on both sides. All dimensionless (time in units of tau).
+
+    The values are the paper's sparse-balance model of Figs 1, 2 and 4 (high variance):
+    J0 = 2, g = 2, I0 = 1, nu = 1/2, phi = [tanh]_+, gamma weights, N = K (captions of Figs 1, 2
+    and 4; Fig 3 also has J0 = g = 2). Fig 5, the simulation-vs-DMFT figure, uses J0 = 3 with
+    Gaussian weights; its script passes those values explicitly.
+
+    Attributes
+    ----------
+    N : int
+        Units (simulation only; the DMFT is the N = K all-to-all network).
+    K : int
+        In-degree.
+    J0 : float
+        Mean-weight parameter: mean weight J0 / sqrt(K).
+    g : float
+        Weight-spread parameter: weight variance g^2 / K^nu.
+    I0 : float
+        Bias input.
+    nu : float
+        Variance exponent (1/2 high variance, 1 low variance).
+    weights : str
+        Weight distribution of the simulation (the DMFT is derived for ``'normal'`` weights, Eq 15).
+    phi : str
+        Response function (:mod:`brianmodels.rate.activations`).
+    """
+
+    N: int = 1000
+    K: int = 1000
+    J0: float = 2.0
+    g: float = 2.0
+    I0: float = 1.0
+    nu: float = 0.5
+    weights: str = "gamma"
+    phi: str = "tanh"
+
+
+#: the defaults of every function of the sparse-balance network (simulation and DMFT)
+DEFAULTS = NetworkDefaults()
 
 # Fig 6 (caption): g = 1, J_EE = J_IE = 1, J_EI = 2, J_II = 1.2, I_E = 2, I_I = 1,
 # N_E = N_I = 3000, K = 600, i.e. K_E = K_I = 300 with mask p = 0.1 (theory §1.4).
@@ -114,19 +163,21 @@ class RateNetworkSpec:
 
     # ------------------------------------------------------------------ constructors
     @classmethod
-    def inhibitory(cls, N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh"):
+    def inhibitory(cls, N=DEFAULTS.N, K=DEFAULTS.K, J0=DEFAULTS.J0, g=DEFAULTS.g, I0=DEFAULTS.I0,
+                   nu=DEFAULTS.nu, weights=DEFAULTS.weights, phi=DEFAULTS.phi):
         """Single inhibitory population (Eq 1). Arguments as in :func:`simulate_rate_network`."""
         N = _positive_int(N, "N")
         K = _positive_int(K, "K")
         if K > N:
             raise ValueError(f"K must satisfy 1 <= K <= N = {N}; got K={K}")
-        return cls._build(("I",), [N], [K], [[J0]], [[g]], [-1.0], [I0], nu, weights, phi,
+        return cls._build(POPULATIONS[1:], [N], [K], [[J0]], [[g]], [-1.0], [I0], nu, weights, phi,
                           jnames=[["J0"]], gnames=[["g"]], inames=["I0"])
 
     @classmethod
     def ei(cls, N_E=FIG6["N_E"], N_I=FIG6["N_I"], K_E=FIG6["K_E"], K_I=FIG6["K_I"],
            J_EE=FIG6["J_EE"], J_EI=FIG6["J_EI"], J_IE=FIG6["J_IE"], J_II=FIG6["J_II"],
-           g=FIG6["g"], I_E=FIG6["I_E"], I_I=FIG6["I_I"], nu=0.5, weights="gamma", phi="tanh"):
+           g=FIG6["g"], I_E=FIG6["I_E"], I_I=FIG6["I_I"], nu=DEFAULTS.nu, weights=DEFAULTS.weights,
+           phi=DEFAULTS.phi):
         """E-I network of Fig 6 (defaults are the caption's values).
 
         ``J_XY`` is the mean-weight parameter onto X from Y (``J_EI``: I -> E), ``K_E``/``K_I``
@@ -141,7 +192,7 @@ class RateNetworkSpec:
         g = np.broadcast_to(np.asarray(g, dtype=float), (2, 2)) if np.ndim(g) in (0, 2) else None
         if g is None:
             raise ValueError("g must be a scalar or a 2x2 array [[g_EE, g_EI], [g_IE, g_II]]")
-        return cls._build(("E", "I"), N, K, [[J_EE, J_EI], [J_IE, J_II]], g, [1.0, -1.0], [I_E, I_I],
+        return cls._build(POPULATIONS, N, K, [[J_EE, J_EI], [J_IE, J_II]], g, [1.0, -1.0], [I_E, I_I],
                           nu, weights, phi, jnames=[["J_EE", "J_EI"], ["J_IE", "J_II"]],
                           gnames=[["g_EE", "g_EI"], ["g_IE", "g_II"]], inames=["I_E", "I_I"])
 
@@ -155,7 +206,12 @@ class RateNetworkSpec:
         if not isinstance(weights, str) or weights.lower() not in WEIGHT_DISTRIBUTIONS:
             raise ValueError(f"weights must be one of {list(WEIGHT_DISTRIBUTIONS)}; got {weights!r}")
         weights = weights.lower()
-        phi = activations.get(phi).name
+        act = activations.get(phi)
+        if act.code is None:
+            raise ValueError(f"phi must be one of {list(activations.ACTIVATION_NAMES)} for a simulation "
+                             f"(the rectified power {act.name} has no simulation kernel; the DMFT "
+                             f"accepts it); got {phi!r}")
+        phi = act.name
         N = np.array(N, dtype=np.int64)
         K = np.array(K, dtype=np.int64)
         for a in range(P):

@@ -48,13 +48,16 @@ from typing import Any, Callable, Dict, Optional, Sequence
 
 import numpy as np
 
+from brianmodels.rate.params import DEFAULTS as D
+from brianmodels.result import Result
 from meanfield.sparse_balance.activations import get_activation, Activation
 from meanfield.quadrature import gauss_legendre, gaussian_mean, two_point
 from meanfield._validate import check_bool, check_float, check_kwargs
+from meanfield._solvers import brentq
 
-__all__ = ["dmft", "dmft_sweep", "DMFTResult", "Autocorrelation", "effective_coupling"]
+__all__ = ["dmft", "dmft_sweep", "DMFTResult", "DMFTSweepResult", "Autocorrelation", "effective_coupling"]
 
-#: status codes of :class:`DMFTResult`
+#: status codes of :class:`DMFTResult` (its ``STATUS``)
 STATUS_MESSAGES = {
     0: "converged",
     1: "no chaotic solution in the scanned sigma0 range and the static solution is unstable",
@@ -120,11 +123,6 @@ class _Kernel:
         return two_point(self.act.Phi, sigma, u, sigma0, self.act.Phi_monomial)
 
 
-def _brentq(fun, a, b, **kw):
-    from scipy.optimize import brentq
-    return brentq(fun, a, b, full_output=True, disp=False, **kw)
-
-
 def solve_u(kern: _Kernel, sigma0: float, I0: float, JK: float) -> float:
     """Eq 23 for u at given sigma0, by Brent's method on a bracket (pitfall 4).
 
@@ -150,7 +148,7 @@ def solve_u(kern: _Kernel, sigma0: float, I0: float, JK: float) -> float:
     rhi = r(hi)
     if rhi == 0.0:
         return hi
-    u, info = _brentq(r, lo, hi, xtol=1e-15 * (1.0 + abs(I0)), rtol=1e-15, maxiter=200)
+    u, info = brentq(r, lo, hi, xtol=1e-15 * (1.0 + abs(I0)), rtol=1e-15, maxiter=200, full_output=True)
     if not info.converged:
         raise RuntimeError(f"Eq 23: Brent did not converge ({info.flag})")
     return u
@@ -202,14 +200,14 @@ def evaluate(kern: _Kernel, sigma0: float, I0: float, JK: float, geff2: float) -
             return st
         lo_s, hi_s = s[i - 1], s[i]
     # hilltop = the smallest root (pitfall 2), polished with Brent
-    s_inf, info = _brentq(Gf, lo_s, hi_s, xtol=1e-15 * sigma0, rtol=1e-15, maxiter=200)
+    s_inf, info = brentq(Gf, lo_s, hi_s, xtol=1e-15 * sigma0, rtol=1e-15, maxiter=200, full_output=True)
     st.s_inf = s_inf
     if st.G0 > 0:
         st.kind = "valley"
         k = int(np.nonzero(s > s_inf)[0][0])
         k = max(k, int(np.argmin(G)))
         try:
-            st.s_valley = _brentq(Gf, s[k] if s[k] > s_inf else hi_s, sigma0, xtol=1e-14 * sigma0)[0]
+            st.s_valley = brentq(Gf, s[k] if s[k] > s_inf else hi_s, sigma0, xtol=1e-14 * sigma0, full_output=True)[0]
         except ValueError:
             st.s_valley = math.nan
     else:
@@ -262,8 +260,8 @@ def _find_chaotic(kern, I0, JK, geff2, scan, counters):
                 counters["brent"] += 1
                 return evaluate(kern, s0, I0, JK, geff2).energy
 
-            s0, info = _brentq(E, lo.sigma0, hi.sigma0, xtol=1e-15 * hi.sigma0, rtol=1e-15,
-                               maxiter=200)
+            s0, info = brentq(E, lo.sigma0, hi.sigma0, xtol=1e-15 * hi.sigma0, rtol=1e-15,
+                               maxiter=200, full_output=True)
             counters["brent_converged"] = bool(info.converged)
             return s0, evaluate(kern, s0, I0, JK, geff2), states
         prev = st
@@ -277,7 +275,7 @@ def _find_static(kern, I0, JK, geff2, states):
             def H(s0):
                 u = solve_u(kern, s0, I0, JK)
                 return geff2 * kern.mean_sq(u, s0) - s0
-            s0 = _brentq(H, a.sigma0, b.sigma0, xtol=1e-15 * b.sigma0, rtol=1e-15)[0]
+            s0 = brentq(H, a.sigma0, b.sigma0, xtol=1e-15 * b.sigma0, rtol=1e-15, full_output=True)[0]
             return s0
     return None
 
@@ -359,8 +357,9 @@ class Autocorrelation:
 
 
 @dataclass
-class DMFTResult:
-    """Solution of the sparse-balance DMFT (one parameter point).
+class DMFTResult(Result):
+    """Solution of the sparse-balance DMFT (one parameter point; result convention of
+    :mod:`brianmodels.result`).
 
     Attributes
     ----------
@@ -388,10 +387,12 @@ class DMFTResult:
     status : int
         0 success; 1 no chaotic solution and unstable static solution; 2 root finding failed;
         3 converged but a consistency check failed; 4 no bounded solution (runaway variance,
-        unbounded phi). See ``message``.
+        unbounded phi). Listed in :attr:`STATUS`; ``success`` is ``status == 0``.
     message : str
+        What was found (chaotic or static solution) or what failed.
     params : dict
-        phi, J0, g, I0, K, nu, g_eff2.
+        phi, J0, g, I0, K, nu, g_eff2 and weights (``'normal'``: the DMFT is the theory of
+        Gaussian weights, Eq 15).
     diagnostics : dict
         method, residuals (eq23, eq24, energy, relative), iterations/function evaluations,
         beta_energy, beta_ode, beta_rel_diff, hilltop curvature V''(sigma_inf), valley root,
@@ -413,10 +414,10 @@ class DMFTResult:
     params: Dict[str, Any]
     diagnostics: Dict[str, Any] = field(default_factory=dict)
 
-    @property
-    def success(self) -> bool:
-        """True when status == 0."""
-        return self.status == 0
+    STATUS = STATUS_MESSAGES
+
+    def __post_init__(self):
+        self.status = int(self.status)
 
     @property
     def tau_eta(self) -> float:
@@ -497,27 +498,34 @@ def _check(phi, J0, g, I0, K, nu, tau_max, dtau):
 # public API
 # ----------------------------------------------------------------------------------------
 
-def dmft(phi="tanh", J0: float = 3.0, g: float = 2.0, I0: float = 1.0, K: float = 1000,
-         nu: float = 0.5, *, tau_max: float = 40.0, dtau: float = 0.05, ode: bool = True,
+def dmft(K: float = D.K, *, J0: float = D.J0, g: float = D.g, I0: float = D.I0, nu: float = D.nu,
+         phi=D.phi, tau_max: float = 40.0, dtau: float = 0.05, ode: bool = True,
          ode_tau_max: float = 400.0) -> DMFTResult:
     """Solve the DMFT of the sparse-balance rate network (Khajeh et al. 2022, Eqs 20-27).
 
+    The parameters mean what they mean in :func:`brianmodels.simulate_rate_network` and have the
+    same defaults (:data:`brianmodels.rate.params.DEFAULTS`: the paper's network of Figs 1, 2 and
+    4, J0 = 2, g = 2, I0 = 1, nu = 1/2, rectified tanh, K = 1000); the theory is that of Gaussian
+    weights (``weights='normal'`` in the simulation) and N = K. Fig 5 uses J0 = 3. Everything is
+    dimensionless (time in units of tau_x).
+
     Parameters
     ----------
-    phi : str or float
-        Response function: 'tanh' (rectified tanh, Eq 2), 'heaviside', 'relu', 'quadratic',
-        or a number lambda >= 0 for the rectified power x**lambda (Eq 3).
+    K : float
+        In-degree (N = K, all-to-all); > 0. (A real number here; the simulation needs an int.)
     J0 : float
         Mean-coupling strength, weight mean J0/sqrt(K); >= 0. Dimensionless.
     g : float
         Weight spread, weight variance g^2/K^nu; >= 0. Dimensionless.
     I0 : float
         Feedforward bias input (order 1 in the sparse-balance scaling). Dimensionless.
-    K : float
-        In-degree (N = K, all-to-all); > 0.
     nu : float
         Variance exponent, >= 0: 1/2 is the paper's high-variance (sparse-balance) case,
         1 the low-variance case. Enters as g_eff^2 = g^2 K^(1-nu).
+    phi : str or float
+        Response function (:mod:`brianmodels.rate.activations`, the names the simulation
+        accepts): 'tanh' (rectified tanh, Eq 2), 'heaviside', 'relu', 'quadratic', their
+        aliases, or a number lambda >= 0 for the rectified power x**lambda (Eq 3).
     tau_max, dtau : float
         Lag range [0, tau_max] and spacing of ``R_eta.table`` (units of tau_x).
     ode : bool
@@ -549,7 +557,7 @@ def dmft(phi="tanh", J0: float = 3.0, g: float = 2.0, I0: float = 1.0, K: float 
     ode = check_bool(ode, "ode")
     geff2 = effective_coupling(g, K, nu)
     JK = J0 * math.sqrt(K)
-    params = dict(phi=act.name, J0=J0, g=g, I0=I0, K=K, nu=nu, g_eff2=geff2)
+    params = dict(phi=act.name, J0=J0, g=g, I0=I0, K=K, nu=nu, g_eff2=geff2, weights="normal")
     kern = _Kernel(act)
     counters = {"scan": 0, "bisect": 0, "brent": 0}
     tau_grid = np.arange(0.0, tau_max + 0.5 * dtau, dtau)
@@ -751,7 +759,42 @@ def _finish_chaotic(kern, st, I0, JK, geff2, params, diag, tau_grid, ode, ode_ta
                       status=status, message=msg, params=params, diagnostics=diag)
 
 
-def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs):
+@dataclass
+class DMFTSweepResult(Result):
+    """DMFT over in-degrees (:func:`dmft_sweep`; result convention of :mod:`brianmodels.result`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per K with the columns of :meth:`DMFTResult.to_frame` (parameters, ``status`` and
+        ``message`` of the point, ``phi_mean`` (= m), ``f``, ``mu``, ``beta``, ...; dimensionless,
+        beta in 1/tau_x).
+    results : list of DMFTResult
+        The solution at each K, in the order of ``table``.
+    status : int
+        0 when every point succeeded, 1 otherwise (the rows concerned have ``status`` != 0).
+    message : str
+        How many points succeeded and which failed.
+    params : dict
+        ``K`` and the arguments passed to :func:`dmft` (defaults filled in).
+    """
+
+    STATUS = {0: "success", 1: "at least one point did not succeed (see the rows' status)"}
+
+    table: Any
+    results: list
+    params: Dict[str, Any]
+    status: int = 0
+    message: str = "success"
+
+    @property
+    def R_eta(self):
+        """Tidy R_eta(tau) of every point: ``K`` and the columns of :attr:`Autocorrelation.table`."""
+        import pandas as pd
+        return pd.concat([r.R_eta.table.assign(K=r.params["K"]) for r in self.results], ignore_index=True)
+
+
+def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs) -> DMFTSweepResult:
     """DMFT over in-degrees K: one tidy row per K.
 
     Parameters
@@ -761,13 +804,14 @@ def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs):
     progress : bool
         Show a tqdm progress bar.
     **kwargs
-        Passed to :func:`dmft` (phi, J0, g, I0, nu, tau_max, dtau, ode, ...); validated once
-        before any point is solved.
+        Passed to :func:`dmft` (J0, g, I0, nu, phi, tau_max, dtau, ode, ...; the defaults are
+        dmft's own); validated once before any point is solved.
 
     Returns
     -------
-    pandas.DataFrame
-        One row per K with the columns of :meth:`DMFTResult.to_frame`.
+    DMFTSweepResult
+        ``table`` one row per K (the columns of :meth:`DMFTResult.to_frame`), ``results``,
+        ``status``, ``message``, ``params``.
     """
     import pandas as pd
     from tqdm.auto import tqdm
@@ -785,8 +829,14 @@ def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs):
     _real("ode_tau_max", kw["ode_tau_max"], lo=0.0, lo_open=True)
     for k in Ks:                                   # validate everything before solving
         _check(kw["phi"], kw["J0"], kw["g"], kw["I0"], k, kw["nu"], kw["tau_max"], kw["dtau"])
-    rows = []
-    for k in tqdm(Ks, desc="DMFT over K", disable=not progress):
-        rows.append(dmft(K=k, **kwargs).to_frame())
-    return pd.concat(rows, ignore_index=True)
-
+    results = [dmft(K=k, **kwargs) for k in tqdm(Ks, desc="DMFT over K", disable=not progress)]
+    table = pd.concat([r.to_frame() for r in results], ignore_index=True)
+    failed = [r.params["K"] for r in results if not r.success]
+    status = 1 if failed else 0
+    message = f"{len(results) - len(failed)} of {len(results)} point(s) succeeded"
+    if failed:
+        message += f"; failed at K = {failed} (" + "; ".join(
+            f"K={r.params['K']:g}: {r.message}" for r in results if not r.success) + ")"
+    params = dict(K=[float(k) for k in Ks], **{k: (get_activation(v).name if k == "phi" else v)
+                                               for k, v in kw.items()})
+    return DMFTSweepResult(table=table, results=results, params=params, status=status, message=message)

@@ -4,6 +4,7 @@ import pytest
 
 from brianmodels.rate import activations
 from brianmodels.rate.fastpath import _phi_vec
+from brianmodels.rate.params import RateNetworkSpec
 
 X = np.array([-3.0, -1e-9, 0.0, 1e-12, 0.3, 1.0, 2.5, 7.0])
 EXPECTED = {                                  # Eq 2 and Eq 3 with lambda = 0, 1, 2, by hand
@@ -34,4 +35,23 @@ def test_aliases_and_unknown():
     with pytest.raises(ValueError, match="phi"):
         activations.get("sigmoid")
     with pytest.raises(TypeError, match="phi"):
-        activations.get(3)
+        activations.get([3])
+    # one table (issue 11): a number is the exponent lambda of Eq 3 on both sides (it was a
+    # TypeError here and an exponent in the DMFT's copy); 0, 1, 2 are the named members, other
+    # exponents have no simulation kernel and the simulation refuses them naming phi
+    assert activations.get(1).name == "relu" and activations.get(3).name == "power3"
+    with pytest.raises(ValueError, match="phi"):
+        RateNetworkSpec.inhibitory(N=10, K=10, phi=3)
+
+
+@pytest.mark.parametrize("name", ["tanh", "rect_tanh", "Heaviside", "step", "relu", "linear", "quadratic",
+                                  "square", 0, 2.0])
+def test_simulation_and_dmft_accept_the_same_names(name):
+    from meanfield.sparse_balance.activations import get_activation
+    act = activations.get(name)
+    assert get_activation(name) is act                       # the same table, the same entry
+    assert RateNetworkSpec.inhibitory(N=10, K=10, phi=name).phi == act.name
+    # the sympy antiderivative is that of the simulated phi: Phi' = phi away from the kink
+    x = np.array([0.3, 1.0, 2.5])
+    h = 1e-6
+    np.testing.assert_allclose((act.Phi(x + h) - act.Phi(x - h)) / (2 * h), act.numpy(x), rtol=1e-6)

@@ -15,6 +15,7 @@ dmft_mod = importlib.import_module("meanfield.sparse_balance.dmft_solver")
 from meanfield.sparse_balance.activations import get_activation
 from meanfield.sparse_balance.dmft_solver import dmft, dmft_sweep, effective_coupling
 from meanfield.quadrature import two_point
+from brianmodels.result import check_result
 
 SQ2PI = math.sqrt(2 * math.pi)
 
@@ -146,7 +147,10 @@ def test_heaviside_identities_and_scaling():
 
 
 def test_phi_mean_scaling_tanh():
-    res = dmft_sweep(K=[1000, 10000], phi="tanh", ode=False, progress=False)
+    sw = dmft_sweep(K=[1000, 10000], phi="tanh", J0=3.0, ode=False, progress=False)
+    check_result(sw)
+    assert sw.success and len(sw.results) == 2 and sw.message == "2 of 2 point(s) succeeded"
+    res = sw.table
     expo = np.polyfit(np.log(res["K"].astype(float)), np.log(res["phi_mean"]), 1)[0]
     assert -0.6 < expo < -0.4                                   # Fig 5A: ~K^(-1/2)
     assert list(res["status"]) == [0, 0]
@@ -162,14 +166,14 @@ def test_small_g_gives_static_solution():
     assert r.u == pytest.approx(1 - 3 * math.sqrt(1000) * _E(TANH, r.u, r.sigma0), rel=1e-8)
     assert r.diagnostics["static_stability"] < 1
     assert float(r.R_eta(3.0)) == 0.0 and math.isnan(r.beta)
-    r0 = dmft(phi="tanh", g=0.0)                                # deterministic: u = I0 - J0 sqrt(K) tanh(u)
+    r0 = dmft(phi="tanh", J0=3.0, g=0.0)                        # deterministic: u = I0 - J0 sqrt(K) tanh(u)
     assert r0.sigma0 == 0 and r0.u == pytest.approx(1 - 3 * math.sqrt(1000) * math.tanh(r0.u), abs=1e-12)
 
 
 def test_nu_generalisation():
     # nu only enters through g_eff^2 = g^2 K^(1-nu): (g, nu=1) equals (g K^(1/4), nu=1/2)
-    a = dmft(phi="heaviside", g=2.0 * 1000 ** 0.25, K=1000, nu=1.0, ode=False)
-    b = dmft(phi="heaviside", g=2.0, K=1000, nu=0.5, ode=False)
+    a = dmft(phi="heaviside", J0=3.0, g=2.0 * 1000 ** 0.25, K=1000, nu=1.0, ode=False)
+    b = dmft(phi="heaviside", J0=3.0, g=2.0, K=1000, nu=0.5, ode=False)
     assert a.sigma0 == pytest.approx(b.sigma0, rel=1e-10)
 
 
@@ -177,6 +181,34 @@ def test_runaway_reported_not_silent():
     r = dmft(phi="relu", J0=3.0, g=2.0, I0=1.0, K=1000)
     assert r.status == 4 and not r.success and "runs away" in r.message
     assert math.isnan(r.sigma0)
+    check_result(r)
+    sw = dmft_sweep([1000], phi="relu", J0=3.0, g=2.0, progress=False)   # the sweep says so too
+    check_result(sw)
+    assert sw.status == 1 and "failed at K = [1000.0]" in sw.message and list(sw.table["status"]) == [4]
+
+
+def test_result_convention(tanh_sol, heav_sol):
+    for r in (tanh_sol, heav_sol):
+        check_result(r)
+        assert r.success and r.status == 0 and type(r.status) is int
+        assert r.STATUS[4].startswith("no bounded solution")
+    assert tanh_sol.params["weights"] == "normal"      # the DMFT is the theory of Gaussian weights
+
+
+def test_one_default_for_simulation_and_theory():
+    # issue 11: simulate_rate_network and dmft read their shared defaults from one place
+    import inspect
+
+    from brianmodels.rate.params import DEFAULTS
+    from brianmodels.rate.simulate import simulate_rate_network
+
+    sim = inspect.signature(simulate_rate_network).parameters
+    th = inspect.signature(dmft).parameters
+    for name in ("K", "J0", "g", "I0", "nu", "phi"):
+        assert sim[name].default == th[name].default == getattr(DEFAULTS, name), name
+    assert (DEFAULTS.J0, DEFAULTS.g, DEFAULTS.I0, DEFAULTS.nu) == (2.0, 2.0, 1.0, 0.5)  # Figs 1, 2, 4
+    r = dmft(ode=False)
+    assert r.success and r.params["J0"] == 2.0 and r.params["K"] == 1000
 
 
 def test_other_phis_converge():
@@ -187,7 +219,7 @@ def test_other_phis_converge():
 
 
 def test_sweep_rows_match_single_points(heav_sol):
-    df = dmft_sweep(K=[1000, 2000], phi="heaviside", progress=False)
+    df = dmft_sweep(K=[1000, 2000], phi="heaviside", J0=3.0, progress=False).table
     assert len(df) == 2 and {"K", "phi_mean", "f", "mu", "beta", "x_mean", "status"} <= set(df.columns)
     assert df.loc[0, "sigma0"] == pytest.approx(heav_sol.sigma0, rel=1e-12)
     assert heav_sol.to_frame().shape[0] == 1
