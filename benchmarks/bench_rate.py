@@ -12,7 +12,7 @@
   ~4 min at N = 8000): its per-step cost is measured by differencing a 10-step and a 110-step run.
 * ``--full``: the target run N = K = 4000, T = 1000, dt = 0.02 (50 000 steps) on the fast path,
   with the dense baseline measured on 1000 steps in the same run and scaled to 50 000 steps.
-* ``--sweep``: K = 500 .. 4000 (N = K), T = 1000, seeds 0, 1 through ``rate_sweep`` (2
+* ``--sweep``: K = 500 .. 4000 (N = K), T = 1000, connectivity seeds 0, 1 through ``rate_sweep`` (2
   processes); prints the fitted exponents of phi_mean, f and mu (Fig 1C-E).
 
 Machines are shared and noisy: only the ratios within one run mean something.
@@ -119,13 +119,13 @@ def run_full():
 def run_sweep():
     from brianmodels.rate.sweep import fit_exponent, rate_sweep
     t0 = time.perf_counter()
-    df = rate_sweep(K=[500, 1000, 2000, 4000], seeds=[0, 1], T=1000.0, n_jobs=2,
-                    out_dir=os.environ.get("BENCH_RATE_SWEEP_DIR", "out/bench_rate_sweep"))
-    print(f"sweep K=500..4000 x 2 seeds, T=1000: {time.perf_counter() - t0:.0f} s wall")
-    piv = df.pivot_table(index="K", columns="quantity", values="value", aggfunc="mean")
-    print(piv[["phi_mean", "f", "mu", "x_mean", "beta", "chi2_phi"]].to_string())
+    res = rate_sweep(K=[500, 1000, 2000, 4000], seeds=[0], connectivity_seeds=[0, 1], T=1000.0, n_jobs=2,
+                     out_dir=os.environ.get("BENCH_RATE_SWEEP_DIR", "out/bench_rate_sweep"))
+    print(f"sweep K=500..4000 x 2 connectivity seeds, T=1000: {time.perf_counter() - t0:.0f} s wall ({res.message})")
+    df = res.table
+    print(df.groupby("K")[["phi_mean", "f", "mu", "x_mean", "beta", "chi2_phi"]].mean().to_string())
     for q in ("phi_mean", "f", "mu"):
-        fit = fit_exponent(df, q)
+        fit = fit_exponent(res, q)
         print(f"  {q}: exponent {fit['exponent']:+.3f} +- {fit['stderr']:.3f}")
     return df
 

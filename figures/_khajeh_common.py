@@ -1,8 +1,8 @@
 """Helpers shared by the Khajeh, Fumarola & Abbott (2022) figure scripts (figures/khajeh_*.py).
 
 * the paper's parameter sets (Fig 1/2/4 high and low variance, Fig 3, Fig 5) in one place;
-* :func:`sweep` -- a resumable :func:`brianmodels.rate_sweep` K sweep returned as a wide table
-  (one row per K x seed) plus its R_eta(tau) curves;
+* :func:`sweep` -- a resumable :func:`brianmodels.rate_sweep` K sweep: its tidy table (one row
+  per K x seed) and its R_eta(tau) curves;
 * :func:`cached_run` -- one :func:`brianmodels.simulate_rate_network` run whose tables
   (statistics, x histogram, R_eta, ON-time fractions) are cached as parquet so reruns resume;
 * :func:`traces` -- the first stretch of the same run recorded unit by unit (rasters, example
@@ -21,6 +21,8 @@ import numpy as np
 import pandas as pd
 
 from brianmodels import atomic
+from brianmodels.rate.params import DEFAULTS as D
+from brianmodels.seeds import CONNECTIVITY_SEED, SEED
 
 
 #: Fig 1, 2 (ν = 1/2) and 4 parameters shared by both variance settings (captions).
@@ -47,40 +49,42 @@ SWEEP_QUANTITIES = ("phi_mean", "f", "mu", "beta", "x_mean", "var_eta_over_var_x
 def sweep(out_dir, K, seeds, *, T, dt=0.02, n_jobs=2, **params):
     """Resumable K sweep (:func:`brianmodels.rate_sweep`), N = K, in ``out_dir``.
 
+    Seed ``s`` of ``seeds`` is the network with ``seed = connectivity_seed = s`` (each seed value
+    gives its own initial condition and its own connectivity, the figures' realisations).
+
     Returns
     -------
-    wide : pandas.DataFrame
-        One row per (K, seed): ``K, seed`` and the columns of :data:`SWEEP_QUANTITIES`.
+    table : pandas.DataFrame
+        One row per (K, seed): ``K, seed, connectivity_seed`` and the columns of
+        :data:`SWEEP_QUANTITIES` (rows of :attr:`RateSweepResult.table`).
     R : pandas.DataFrame
-        ``K, seed, lag, R_eta, R_x`` (unnormalised autocovariances, lags in tau).
+        ``K, seed, lag, R_eta, R_x`` (unnormalised autocovariances, lags in tau;
+        :attr:`RateSweepResult.R_eta`).
     """
-    from brianmodels.rate.sweep import _point_name, rate_sweep
+    from brianmodels import rate_sweep
 
-    long = rate_sweep(K, seeds=seeds, out_dir=out_dir, n_jobs=n_jobs, T=T, dt=dt, **params)
-    wide = long.pivot_table(index=["K", "seed"], columns="quantity", values="value").reset_index()
-    wide = wide[["K", "seed"] + [q for q in SWEEP_QUANTITIES if q in wide.columns]]
-    # rate_sweep writes R_eta(tau) per point next to the table; its file name is the point name
-    kwargs = dict(T=T, dt=dt, **params)
-    frames = []
-    for k in np.atleast_1d(K):
-        for s in np.atleast_1d(seeds):
-            name = _point_name(int(k), int(k), int(s), kwargs)
-            r = pd.read_parquet(Path(out_dir) / f"{name}.R.parquet")
-            frames.append(r[["K", "seed", "lag", "R_eta", "R_x"]])
-    return wide, pd.concat(frames, ignore_index=True)
+    runs = [rate_sweep(K, seeds=[s], connectivity_seeds=[s], out_dir=out_dir, n_jobs=n_jobs, T=T, dt=dt,
+                       **params) for s in np.atleast_1d(seeds)]
+    for r in runs:
+        r.raise_for_status()
+    order = ["K", "seed"]
+    table = pd.concat([r.table for r in runs]).sort_values(order, kind="stable").reset_index(drop=True)
+    table = table[["K", "seed", "connectivity_seed"] + [q for q in SWEEP_QUANTITIES if q in table.columns]]
+    R = pd.concat([r.R_eta for r in runs]).sort_values(order, kind="stable").reset_index(drop=True)
+    return table, R[["K", "seed", "lag", "R_eta", "R_x"]]
 
 
-def mean_sem(wide: pd.DataFrame, by: str = "K") -> pd.DataFrame:
-    """Mean and standard error over seeds of every numeric column of a wide sweep table.
+def mean_sem(table: pd.DataFrame, by: str = "K") -> pd.DataFrame:
+    """Mean and standard error over seeds of every statistic of a sweep table (:func:`sweep`).
 
     Returns one row per ``by`` value with columns ``<q>`` (mean), ``<q>_sem`` and ``n_seeds``.
     """
-    cols = [c for c in wide.columns if c not in (by, "seed")]
-    g = wide.groupby(by)[cols]
+    cols = [c for c in table.columns if c not in (by, "seed", "connectivity_seed")]
+    g = table.groupby(by)[cols]
     mean = g.mean()
     sem = g.sem().fillna(0.0).add_suffix("_sem")
     out = pd.concat([mean, sem], axis=1).reset_index()
-    out["n_seeds"] = wide.groupby(by).size().to_numpy()
+    out["n_seeds"] = table.groupby(by).size().to_numpy()
     return out
 
 
@@ -91,7 +95,7 @@ def fit_power(x, y):
     """
     from brianmodels.rate.sweep import fit_exponent
 
-    t = pd.DataFrame({"K": np.asarray(x, float), "value": np.asarray(y, float), "quantity": "q", "population": "p"})
+    t = pd.DataFrame({"K": np.asarray(x, float), "q": np.asarray(y, float), "population": "p"})
     r = fit_exponent(t, "q", "p")
     return r["exponent"], r["stderr"]
 
@@ -114,8 +118,9 @@ def cached_run(cache_dir, **kwargs) -> dict:
     Returns
     -------
     dict
-        ``stats`` (tidy population/quantity/value), ``hist_x``, ``R_eta``, ``on_time``
-        (the :class:`~brianmodels.rate.simulate.RateResult` tables).
+        ``stats`` (:attr:`RateResult.table <brianmodels.rate.simulate.RateResult.table>`: one row
+        per population, one column per statistic), ``hist_x``, ``R_eta``, ``on_time`` (the
+        :class:`~brianmodels.rate.simulate.RateResult` tables).
     """
     from brianmodels import simulate_rate_network
 
@@ -129,7 +134,7 @@ def cached_run(cache_dir, **kwargs) -> dict:
     got = atomic.load_frames(cache_dir, name, key, suffixes, f"figure run {name}")
     if got is not None:
         return {p: got[s] for p, s in zip(parts, suffixes)}
-    res = simulate_rate_network(progress=False, **kwargs)
+    res = simulate_rate_network(progress=False, **kwargs).raise_for_status()
     tabs = dict(hist_x=res.hist_x, R_eta=res.R_eta, on_time=res.on_time, stats=res.table)
     atomic.store_frames(cache_dir, name, {s: tabs[p] for p, s in zip(parts, suffixes)}, key,
                         meta=json.loads(json.dumps(kwargs, default=repr)))
@@ -141,15 +146,15 @@ def stat(tabs: dict, quantity: str, population: str | None = None) -> float:
     t = tabs["stats"]
     if population is None:
         population = "all" if (t["population"] == "all").any() else t["population"].iloc[0]
-    return float(t.loc[(t["population"] == population) & (t["quantity"] == quantity), "value"].iloc[0])
+    return float(t.loc[t["population"] == population, quantity].iloc[0])
 
 
-def traces(*, T_window, units, seed=0, warmup=10.0, dt=0.02, every=5, ei=None, N=1000, K=1000,
-           J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh"):
+def traces(*, T_window, units, seed=SEED, connectivity_seed=CONNECTIVITY_SEED, warmup=10.0, dt=0.02,
+           every=5, ei=None, N=D.N, K=D.K, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, weights=D.weights, phi=D.phi):
     """Record x(t) of selected units over the first ``T_window`` tau after the warm-up.
 
     Uses the same building blocks and seeds as :func:`brianmodels.simulate_rate_network`
-    (weights from ``seed``, x(0) from ``seed``, fast-path Euler), so these are the first
+    (weights from ``connectivity_seed``, x(0) from ``seed``, fast-path Euler), so these are the first
     ``T_window`` tau of the run whose statistics the figure shows.
 
     Parameters
@@ -160,7 +165,7 @@ def traces(*, T_window, units, seed=0, warmup=10.0, dt=0.02, every=5, ei=None, N
         Population name -> number of units to keep (the first ones of each population).
     every : int
         Keep every ``every``-th Euler step.
-    ei, N, K, J0, g, I0, nu, weights, phi, seed, warmup, dt
+    ei, N, K, J0, g, I0, nu, weights, phi, seed, connectivity_seed, warmup, dt
         As in ``simulate_rate_network``.
 
     Returns
@@ -177,7 +182,7 @@ def traces(*, T_window, units, seed=0, warmup=10.0, dt=0.02, every=5, ei=None, N
     from brianmodels.rate.weights import weight_matrix
 
     spec = make_spec(N, K, J0, g, I0, nu, weights, phi, ei)
-    W = weight_matrix(spec, seed, np.float32)
+    W = weight_matrix(spec, connectivity_seed, np.float32)
     if not spec.dense and float((spec.K / spec.N).max()) <= CSC_MAX_DENSITY:
         W = scipy.sparse.csc_matrix(W)
     st = SparseStepper(W, initial_condition(spec, seed), spec.unit_input(), dt, activations.get(spec.phi).code)

@@ -79,7 +79,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     I0_mean.columns = [a if b == "mean" else f"{a}_sem" for a, b in I0_mean.columns]
     I0_mean = I0_mean.reset_index().fillna(0.0)
 
-    tr = {var: kc.traces(T_window=50.0, units={"I": 200}, N=p["K_raster"], K=p["K_raster"], **params)
+    tr = {var: kc.traces(T_window=50.0, units={"I": 200}, N=p["K_raster"], K=p["K_raster"], seed=0,
+                         connectivity_seed=0, **params)
           for var, params in (("high", kc.HIGH), ("low", kc.LOW))}
 
     fig = plt.figure(figsize=(10, 9), constrained_layout=True)

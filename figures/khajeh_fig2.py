@@ -62,7 +62,8 @@ def run(out, quick: bool = False) -> str:
     for L, var in (("A", "low"), ("B", "high")):
         hists = []
         for i, K in enumerate(p["K"]):
-            tabs = kc.cached_run(out / "khajeh_fig2_runs", N=K, K=K, T=p["T"], seed=p["seed"], hist_bins=BINS[var],
+            tabs = kc.cached_run(out / "khajeh_fig2_runs", N=K, K=K, T=p["T"], seed=p["seed"],
+                                 connectivity_seed=p["seed"], hist_bins=BINS[var],
                                  hist_range=RANGES[var], **params[var])
             h = tabs["hist_x"].assign(K=K, variance=var)
             hists.append(h)

@@ -47,9 +47,11 @@ def run(out, quick: bool = False) -> str:
 
     runs, trs = {}, {}
     for name in kc.PHIS:
-        runs[name] = kc.cached_run(out / "khajeh_fig3_runs", N=K, K=K, T=p["T"], seed=p["seed"], phi=name,
+        runs[name] = kc.cached_run(out / "khajeh_fig3_runs", N=K, K=K, T=p["T"], seed=p["seed"],
+                                   connectivity_seed=p["seed"], phi=name,
                                    hist_bins=X_BINS, hist_range=X_RANGE, **kc.FIG3)
         trs[name] = kc.traces(T_window=p["T_window"], units={"I": p["n_raster"]}, N=K, K=K, seed=p["seed"],
+                              connectivity_seed=p["seed"],
                               phi=name, **kc.FIG3)
 
     fig = plt.figure(figsize=(11, 8.5), constrained_layout=True)

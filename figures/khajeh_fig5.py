@@ -36,17 +36,15 @@ def protocol(quick: bool) -> dict:
 
 
 def theory(Ks) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """DMFT at each K: (one row per K, tidy R_eta table with a K column)."""
-    from meanfield import dmft
+    """DMFT at each K (:func:`meanfield.dmft_sweep`): (one row per K, tidy R_eta table with a K column)."""
+    from meanfield import dmft_sweep
 
-    dm = {k: dmft(K=k, J0=kc.FIG5["J0"], g=kc.FIG5["g"], I0=kc.FIG5["I0"], nu=kc.FIG5["nu"], phi=kc.FIG5["phi"])
-          for k in Ks}
-    for k, r in dm.items():
-        if not r.success:
-            raise RuntimeError(f"DMFT failed at K = {k}: status {r.status}, {r.message}")
-    rows = pd.concat([r.to_frame() for r in dm.values()], ignore_index=True)
+    dm = dmft_sweep(Ks, progress=False, **{k: kc.FIG5[k] for k in ("J0", "g", "I0", "nu", "phi")})
+    dm.raise_for_status()
+    rows = dm.table
     rows["K"] = rows["K"].astype(int)
-    R = pd.concat([r.R_eta.table.assign(K=k) for k, r in dm.items()], ignore_index=True)
+    R = dm.R_eta
+    R["K"] = R["K"].astype(int)
     return rows, R
 
 
@@ -73,7 +71,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     wide, Rsim = kc.sweep(out / "khajeh_fig5_runs", p["K"], p["seeds"], T=p["T"], n_jobs=n_jobs, **kc.FIG5)
     th, Rth = theory(p["K"])
     th_T = th.assign(beta=beta_estimator_expectation(th["beta"], p["T"]))
-    cmp = compare(wide[["K", "seed", "phi_mean", "f", "mu", "beta"]], {"DMFT": th, "DMFT, finite-T estimator": th_T})
+    cmp = compare(wide[["K", "seed", "connectivity_seed", "phi_mean", "f", "mu", "beta"]],
+                  {"DMFT": th, "DMFT, finite-T estimator": th_T})
     s = kc.mean_sem(wide)
 
     fig, axs = plt.subplots(1, 4, figsize=(12, 3.3), constrained_layout=True)

@@ -52,8 +52,10 @@ def run(out, quick: bool = False) -> str:
     phi = get_phi("tanh").numpy
     runs, trs = {}, {}
     for w in WEIGHTS:
-        runs[w] = kc.cached_run(out / "khajeh_fig6_runs", ei=p["ei"], weights=w, phi="tanh", T=p["T"], seed=p["seed"])
-        trs[w] = kc.traces(ei=p["ei"], weights=w, phi="tanh", seed=p["seed"], T_window=p["T_window"],
+        runs[w] = kc.cached_run(out / "khajeh_fig6_runs", ei=p["ei"], weights=w, phi="tanh", T=p["T"], seed=p["seed"],
+                                connectivity_seed=p["seed"])
+        trs[w] = kc.traces(ei=p["ei"], weights=w, phi="tanh", seed=p["seed"], connectivity_seed=p["seed"],
+                           T_window=p["T_window"],
                            units={"E": p["n_raster"], "I": p["n_raster"]})
 
     fig = plt.figure(figsize=(11, 8), constrained_layout=True)

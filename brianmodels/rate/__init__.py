@@ -1,6 +1,8 @@
 """Sparse-balance random rate networks (Khajeh, Fumarola & Abbott 2022).
 
-Modules: :mod:`.params` (validated parameters), :mod:`.activations` (phi table),
+Modules: :mod:`.params` (validated parameters and the network's defaults, ``DEFAULTS``, shared
+with the DMFT of :mod:`meanfield.sparse_balance`), :mod:`.activations` (the one phi table of
+simulation and theory),
 :mod:`.weights` (the four weight distributions), :mod:`.fastpath` (numba activity-sparse and
 NumPy dense kernels), :mod:`.brian2_model` (Brian2 C++ standalone path), :mod:`.measures`
 (online observables, theory §2), :mod:`.simulate` (``simulate_rate_network``) and
@@ -14,6 +16,8 @@ _EXPORTS = {
     "simulate_rate_network": "brianmodels.rate.simulate",
     "RateResult": "brianmodels.rate.simulate",
     "rate_sweep": "brianmodels.rate.sweep",
+    "RateSweepResult": "brianmodels.rate.sweep",
+    "DEFAULTS": "brianmodels.rate.params",
     "RateNetworkSpec": "brianmodels.rate.params",
     "weight_matrix": "brianmodels.rate.weights",
 }

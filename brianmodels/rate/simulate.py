@@ -1,7 +1,8 @@
 """Entry point: simulate one sparse-balance rate network and measure it (theory ``sparse_balance.md``).
 
-``simulate_rate_network`` validates everything first, draws the weights (connectivity seed) and
-the initial condition ``x(0) ~ N(0, g^2)`` (initial-condition seed), integrates with one of three
+``simulate_rate_network`` validates everything first, draws the weights (``connectivity_seed``)
+and the initial condition ``x(0) ~ N(0, g^2)`` (``seed``, the dynamics seed of
+:mod:`brianmodels.seeds`), integrates with one of three
 paths that produce the same statistics, and feeds the recorded steps to the online estimators of
 :mod:`brianmodels.rate.measures` (memory bounded in T for 'fast' and 'numpy').
 
@@ -25,7 +26,10 @@ from tqdm.auto import tqdm
 from . import activations
 from .fastpath import NumpyStepper, SparseStepper
 from .measures import N_REC, R_MAX_LAG, RateStatsAccumulator
+from .params import DEFAULTS as D
 from .params import RateNetworkSpec, _finite, check_time
+from ..result import Result
+from ..seeds import CONNECTIVITY_SEED, SEED
 from ..units import to_int, to_seed
 from .weights import weight_matrix
 
@@ -44,11 +48,24 @@ def default_method(n_total: int) -> str:
 
 
 @dataclass
-class RateResult:
-    """Result of :func:`simulate_rate_network`.
+class RateResult(Result):
+    """Result of :func:`simulate_rate_network` (the result convention of :mod:`brianmodels.result`).
 
     Attributes
     ----------
+    status : int
+        0 success; 1 the state diverged (non-finite currents x: statistics are NaN). See
+        :attr:`STATUS`.
+    message : str
+        What was run (units, duration, path) and, on failure, what went wrong.
+    table : pandas.DataFrame
+        Tidy: one row per population (``'I'``, or ``'E'``, ``'I'`` and ``'all'``) with columns
+        ``K`` (nominal in-degree, sum over presynaptic populations), ``N`` (units of the
+        population), ``seed`` (dynamics seed: initial condition), ``connectivity_seed`` (weights),
+        ``population`` and one column per statistic of :attr:`stats` (``phi_mean``, ``f``, ``mu``,
+        ``beta`` [1/tau], ``x_mean``, ``var_eta_over_var_x``, ... ; definitions and units in
+        :mod:`brianmodels.rate.measures`: currents and rates are dimensionless, times in tau).
+        A statistic a population does not have (``chi_balance`` of the E-I network) is NaN.
     stats : dict
         Scalar observables of the whole network (key -> float): ``phi_mean``, ``f``, ``var_f``,
         ``mu``, ``x_mean``, ``eta_mean`` (paper sign, > 0 for net inhibition), ``tvar_x``,
@@ -66,16 +83,16 @@ class RateResult:
         Columns ``population, x_left, x_right, x_center, count, density`` (recorded units).
     on_time : pandas.DataFrame
         Columns ``population, unit, on_time``: fraction of recorded time with x > 0, per unit.
-    table : pandas.DataFrame
-        Tidy: ``population, quantity, value`` for every scalar in ``stats_by_pop``.
     method : str
         Path used: ``'fast'``, ``'numpy'`` or ``'brian2'``.
     params : dict
-        Everything that determines the run (network, T, dt, warm-up, seeds, dtype, method).
+        Everything that determines the run (network, T, dt, warm-up, both seeds, dtype, method).
     timing : dict
         Wall times in seconds: ``weights``, ``simulate`` (incl. online statistics), ``total``
         and for Brian2 ``build``.
     """
+
+    STATUS = {0: "success", 1: "the state diverged (non-finite currents x); statistics are NaN"}
 
     stats: dict
     stats_by_pop: dict
@@ -86,14 +103,39 @@ class RateResult:
     method: str
     params: dict
     timing: dict = field(default_factory=dict)
+    status: int = 0
+    message: str = "success"
+
+    def summary(self) -> pd.DataFrame:
+        """The keys and the main statistics of :attr:`table` (:func:`summary_table`)."""
+        return summary_table(self.table)
 
     def __repr__(self):
         s = self.stats
-        return (f"RateResult(method={self.method!r}, phi_mean={s['phi_mean']:.4g}, f={s['f']:.4g}, "
-                f"mu={s['mu']:.4g}, beta={s.get('beta', float('nan')):.4g})")
+        return (f"RateResult(status={self.status}, method={self.method!r}, phi_mean={s['phi_mean']:.4g}, "
+                f"f={s['f']:.4g}, mu={s['mu']:.4g}, beta={s.get('beta', float('nan')):.4g})")
 
 
-def make_spec(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh", ei=None):
+#: the leading key columns of every rate-network table (single runs and sweeps)
+KEY_COLUMNS = ["K", "N", "seed", "connectivity_seed", "population"]
+#: the statistics a summary shows (Figs 1, 4, 5: mean response, active fraction, beta)
+SUMMARY_STATS = ["phi_mean", "f", "mu", "beta", "x_mean"]
+
+
+def summary_table(table: pd.DataFrame) -> pd.DataFrame:
+    """The key columns and :data:`SUMMARY_STATS` of a rate-network table (result ``summary()``)."""
+    return table[[c for c in KEY_COLUMNS + SUMMARY_STATS if c in table.columns]]
+
+
+def stats_table(spec: RateNetworkSpec, stats_by_pop: dict, seed: int, connectivity_seed: int) -> pd.DataFrame:
+    """The tidy table of :class:`RateResult`: one row per population, one column per statistic."""
+    sizes = dict(zip(spec.pops, (int(n) for n in spec.N)), all=spec.n_total)
+    rows = [dict(K=int(spec.K.sum()), N=sizes[p], seed=int(seed), connectivity_seed=int(connectivity_seed),
+                 population=p, **{k: float(v) for k, v in d.items()}) for p, d in stats_by_pop.items()]
+    return pd.DataFrame(rows)
+
+
+def make_spec(N=D.N, K=D.K, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, weights=D.weights, phi=D.phi, ei=None):
     """Build the validated :class:`~brianmodels.rate.params.RateNetworkSpec` of a call.
 
     ``ei=None``: single inhibitory population (N, K, J0, g, I0). ``ei=True`` or a dict of
@@ -115,14 +157,18 @@ def make_spec(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", ph
         raise ValueError(f"ei: {err}") from None
 
 
-def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh",
-                          T=1000.0, dt=0.02, seed=0, *, seed_ic=None, warmup=10.0, method="auto",
-                          ei=None, dtype=None, n_rec=N_REC, max_lag=R_MAX_LAG, hist_bins=100,
-                          hist_range=None, parallel=False, progress=True) -> RateResult:
+def simulate_rate_network(N=D.N, K=D.K, *, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, weights=D.weights,
+                          phi=D.phi, T=1000.0, dt=0.02, seed=SEED, connectivity_seed=CONNECTIVITY_SEED,
+                          warmup=10.0, method="auto", ei=None, dtype=None, n_rec=N_REC,
+                          max_lag=R_MAX_LAG, hist_bins=100, hist_range=None, parallel=False,
+                          progress=True) -> RateResult:
     """Simulate a sparse-balance rate network (Khajeh et al. 2022, Eq 1) and measure it (§2).
 
     ``tau dx_i/dt = -x_i + sum_j W_ij phi(x_j) + I_i`` with tau = 1 (all times in units of tau),
-    forward Euler, ``x_i(0) ~ N(0, g^2)``; ``W_ij = -J_ij`` for inhibitory sources.
+    forward Euler, ``x_i(0) ~ N(0, g^2)``; ``W_ij = -J_ij`` for inhibitory sources. Everything is
+    dimensionless (time in units of tau). Defaults: :data:`brianmodels.rate.params.DEFAULTS`
+    (shared with :func:`meanfield.dmft`), seeds :data:`brianmodels.seeds.SEED` and
+    :data:`~brianmodels.seeds.CONNECTIVITY_SEED`.
 
     Parameters
     ----------
@@ -149,9 +195,9 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
     dt : float
         Euler step (tau), ``0 < dt <= 0.05``.
     seed : int
-        Connectivity seed.
-    seed_ic : int, optional
-        Initial-condition seed (default: ``seed``; the two streams are independent anyway).
+        Dynamics seed (>= 0): the initial condition x(0) (the network has no noise).
+    connectivity_seed : int
+        Network realisation (>= 0): the connections and the random weights.
     warmup : float
         Discarded transient (tau), default 10.
     method : {'auto', 'fast', 'numpy', 'brian2'}
@@ -177,6 +223,8 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
     Returns
     -------
     RateResult
+        ``table``: one row per population (keys ``K, N, seed, connectivity_seed, population``
+        and the statistics); ``status``, ``message``, ``params`` (result convention).
 
     Raises
     ------
@@ -185,13 +233,13 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
         (:func:`check_args`).
     """
     c = check_args(N=N, K=K, J0=J0, g=g, I0=I0, nu=nu, weights=weights, phi=phi, T=T, dt=dt,
-                   seed=seed, seed_ic=seed_ic, warmup=warmup, method=method, ei=ei, dtype=dtype,
+                   seed=seed, connectivity_seed=connectivity_seed, warmup=warmup, method=method, ei=ei, dtype=dtype,
                    n_rec=n_rec, max_lag=max_lag, hist_bins=hist_bins, hist_range=hist_range,
                    parallel=parallel, progress=progress)
     spec, T, dt, warmup, method, dtype = (c[k] for k in ("spec", "T", "dt", "warmup", "method",
                                                          "dtype"))
-    seed, seed_ic, n_rec, max_lag, hist_bins, hist_range, parallel = (
-        c[k] for k in ("seed", "seed_ic", "n_rec", "max_lag", "hist_bins", "hist_range",
+    seed, connectivity_seed, n_rec, max_lag, hist_bins, hist_range, parallel = (
+        c[k] for k in ("seed", "connectivity_seed", "n_rec", "max_lag", "hist_bins", "hist_range",
                        "parallel"))
     n_steps = int(round(T / dt))
     n_warm = int(round(warmup / dt))
@@ -199,8 +247,8 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
 
     timing = {}
     t0 = time.perf_counter()
-    W = weight_matrix(spec, seed, dtype)
-    x0 = initial_condition(spec, seed_ic)
+    W = weight_matrix(spec, connectivity_seed, dtype)
+    x0 = initial_condition(spec, seed)
     timing["weights"] = time.perf_counter() - t0
 
     acc = RateStatsAccumulator(spec.slices, act, dt, dict(zip(spec.pops, spec.I)), n_rec=n_rec,
@@ -224,19 +272,27 @@ def simulate_rate_network(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights
     fin = acc.finalize()
     timing["total"] = time.perf_counter() - t0
 
-    params = dict(spec.as_dict(), T=T, dt=dt, warmup=warmup, seed=int(seed), seed_ic=int(seed_ic),
-                  method=method, dtype=str(dtype), n_rec=n_rec, max_lag=float(max_lag))
+    params = dict(spec.as_dict(), T=T, dt=dt, warmup=warmup, seed=int(seed),
+                  connectivity_seed=int(connectivity_seed), method=method, dtype=str(dtype), n_rec=n_rec,
+                  max_lag=float(max_lag))
     main = "all" if "all" in fin.stats else spec.pops[0]
-    rows = [(p, k, float(v)) for p, d in fin.stats.items() for k, v in d.items()]
-    table = pd.DataFrame(rows, columns=["population", "quantity", "value"])
+    table = stats_table(spec, fin.stats, seed, connectivity_seed)
+    message = (f"simulated {spec.n_total} units ({', '.join(spec.pops)}) for T = {T:g} tau after a "
+               f"{warmup:g} tau warm-up (dt = {dt:g}, {method} path, seed {seed}, connectivity_seed "
+               f"{connectivity_seed})")
+    diverged = not all(np.isfinite(d["x_mean"]) for d in fin.stats.values())
+    status = 1 if diverged else 0
+    if diverged:
+        message = RateResult.STATUS[1] + ": " + message
     return RateResult(stats=dict(fin.stats[main]), stats_by_pop=fin.stats, R_eta=fin.R, hist_x=fin.hist_x,
-                      on_time=fin.on_time, table=table, method=method, params=params, timing=timing)
+                      on_time=fin.on_time, table=table, method=method, params=params, timing=timing,
+                      status=status, message=message)
 
 
-def check_args(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", phi="tanh", T=1000.0,
-               dt=0.02, seed=0, seed_ic=None, warmup=10.0, method="auto", ei=None, dtype=None,
-               n_rec=N_REC, max_lag=R_MAX_LAG, hist_bins=100, hist_range=None, parallel=False,
-               progress=True) -> dict:
+def check_args(N=D.N, K=D.K, *, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, weights=D.weights, phi=D.phi,
+               T=1000.0, dt=0.02, seed=SEED, connectivity_seed=CONNECTIVITY_SEED, warmup=10.0,
+               method="auto", ei=None, dtype=None, n_rec=N_REC, max_lag=R_MAX_LAG, hist_bins=100,
+               hist_range=None, parallel=False, progress=True) -> dict:
     """Validate every argument of :func:`simulate_rate_network` (no weights drawn, nothing run).
 
     Returns
@@ -244,7 +300,7 @@ def check_args(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", p
     dict
         The validated values under the argument names (``spec``: the
         :class:`~brianmodels.rate.params.RateNetworkSpec`; ``method`` resolved from 'auto';
-        ``dtype`` a numpy dtype; ``seed_ic`` defaulted to ``seed``).
+        ``dtype`` a numpy dtype).
 
     Raises
     ------
@@ -256,7 +312,7 @@ def check_args(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", p
     if not isinstance(method, str) or method not in METHODS:
         raise ValueError(f"method must be one of {list(METHODS)}; got {method!r}")
     seed = to_seed(seed, "seed")
-    seed_ic = seed if seed_ic is None else to_seed(seed_ic, "seed_ic")
+    connectivity_seed = to_seed(connectivity_seed, "connectivity_seed")
     n_rec = to_int(n_rec, "n_rec", lo=1)
     max_lag = _finite(max_lag, "max_lag (tau)", lo=dt)
     hist_bins = to_int(hist_bins, "hist_bins", lo=1)
@@ -285,14 +341,17 @@ def check_args(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights="gamma", p
     if method == "brian2":
         from . import brian2_model
         brian2_model.check_memory(spec.n_total, int(round(T / dt)))
-    return dict(spec=spec, T=T, dt=dt, warmup=warmup, method=method, seed=seed, seed_ic=seed_ic,
+    return dict(spec=spec, T=T, dt=dt, warmup=warmup, method=method, seed=seed,
+                connectivity_seed=connectivity_seed,
                 n_rec=n_rec, max_lag=max_lag, hist_bins=hist_bins, hist_range=hist_range,
                 parallel=bool(parallel), dtype=dtype)
 
 
-def initial_condition(spec: RateNetworkSpec, seed_ic: int) -> np.ndarray:
-    """``x_i(0) = g_aa xi_i``, ``xi_i ~ N(0, 1)`` from ``default_rng([seed_ic, 7])`` (theory §1.1)."""
-    rng = np.random.default_rng([int(seed_ic), 7])
+def initial_condition(spec: RateNetworkSpec, seed: int) -> np.ndarray:
+    """``x_i(0) = g_aa xi_i``, ``xi_i ~ N(0, 1)`` from ``default_rng([seed, 7])`` (theory §1.1).
+
+    ``seed`` is the dynamics seed (:mod:`brianmodels.seeds`)."""
+    rng = np.random.default_rng([int(seed), 7])
     return spec.unit_ic_sd() * rng.standard_normal(spec.n_total)
 
 

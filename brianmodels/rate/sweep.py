@@ -1,8 +1,12 @@
 """K sweeps of the sparse-balance rate network: parallel over processes, resumable, tidy output.
 
-Each (K, seed) point runs :func:`~brianmodels.rate.simulate.simulate_rate_network` in a worker
-process and is written atomically (temporary file + ``os.replace``) to ``out_dir`` as
-``<name>.parquet`` (scalar table) and ``<name>.R.parquet`` (R_eta, R_x), then
+:func:`rate_sweep` runs every (K, seed, connectivity_seed) point (the Cartesian product of the
+in-degrees and both kinds of seed, :mod:`brianmodels.seeds`) through
+:func:`~brianmodels.rate.simulate.simulate_rate_network` in worker processes and returns a
+:class:`RateSweepResult` (the result convention of :mod:`brianmodels.result`).
+
+Each point is written atomically (temporary file + ``os.replace``) to ``out_dir`` as
+``<name>.parquet`` (its rows of the tidy table) and ``<name>.R.parquet`` (R_eta, R_x), then
 ``<name>.manifest.json`` (the point's content key and parameters, size and SHA-256 of both
 files; written last). A rerun with the same arguments reuses the points whose files check
 against their manifest, so an interrupted sweep resumes without redoing finished points; a
@@ -17,6 +21,7 @@ import hashlib
 import inspect
 import json
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
 from multiprocessing import get_context
 
 import numpy as np
@@ -24,56 +29,109 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from .. import atomic
-from .simulate import check_args, simulate_rate_network
+from ..result import Result
+from ..seeds import CONNECTIVITY_SEED, SEED
+from .simulate import KEY_COLUMNS, check_args, simulate_rate_network, summary_table
 from ..units import to_int, to_seed
 
-TABLE_COLUMNS = ["K", "N", "seed", "population", "quantity", "value"]
+#: the columns that follow the statistics in a sweep's table
+RUN_COLUMNS = ["method", "wall_s", "status"]
+#: the columns of a sweep's R_eta table
+R_COLUMNS = KEY_COLUMNS + ["lag", "R_eta", "R_x"]
+#: names of the sweep's own arguments (the rest go to simulate_rate_network)
+_OWN = {"N", "K", "seed", "connectivity_seed", "progress"}
 
 
-def _point_name(K, N, seed, kwargs, key=None):
-    """File-name stem of a point: K, N, seed and the start of its content key (:func:`_point_key`)."""
-    key = _point_key(K, N, seed, kwargs) if key is None else key
-    return f"rate-K{int(K)}-N{int(N)}-s{int(seed)}-{key[:10]}"
+def _point_name(K, N, seed, connectivity_seed, kwargs, key=None):
+    """File-name stem of a point: K, N, both seeds and the start of its content key (:func:`_point_key`)."""
+    key = _point_key(K, N, seed, connectivity_seed, kwargs) if key is None else key
+    return f"rate-K{int(K)}-N{int(N)}-s{int(seed)}-c{int(connectivity_seed)}-{key[:10]}"
 
 
-#: The files of a stored point: scalar table, R_eta(tau) (next to ``<name>.manifest.json``).
+#: The files of a stored point: its table rows, R_eta(tau) (next to ``<name>.manifest.json``).
 _SUFFIXES = (".parquet", ".R.parquet")
 
 
-def _point_key(K, N, seed, kwargs) -> str:
+def _point_key(K, N, seed, connectivity_seed, kwargs) -> str:
     """Content key of a point (SHA-256 hex of its arguments; numbers exactly, as JSON)."""
     def plain(o):
         if isinstance(o, (np.generic, np.ndarray)):
             return o.tolist()
         return repr(o)
 
-    blob = json.dumps(dict(K=int(K), N=int(N), seed=int(seed), **kwargs), sort_keys=True,
-                      default=plain)
-    return hashlib.sha256(("brianmodels.rate.sweep/2" + blob).encode()).hexdigest()
+    blob = json.dumps(dict(K=int(K), N=int(N), seed=int(seed), connectivity_seed=int(connectivity_seed),
+                           **kwargs), sort_keys=True, default=plain)
+    return hashlib.sha256(("brianmodels.rate.sweep/3" + blob).encode()).hexdigest()
 
 
-def _run_point(K, N, seed, kwargs, out_dir, name, key=None):
-    res = simulate_rate_network(N=N, K=K, seed=seed, progress=False, **kwargs)
-    tab = res.table.assign(K=int(K), N=int(N), seed=int(seed))
-    tab["method"] = res.method
-    tab["wall_s"] = res.timing["total"]
-    R = res.R_eta.assign(K=int(K), N=int(N), seed=int(seed))
+def _run_point(K, N, seed, connectivity_seed, kwargs, out_dir, name, key=None):
+    """Simulate one point; returns (table rows, R_eta rows) and stores them when ``out_dir``."""
+    res = simulate_rate_network(N=N, K=K, seed=seed, connectivity_seed=connectivity_seed, progress=False,
+                                **kwargs)
+    tab = res.table.assign(method=res.method, wall_s=res.timing["total"], status=res.status)
+    R = res.R_eta.assign(K=int(K), N=int(N), seed=int(seed), connectivity_seed=int(connectivity_seed))
+    R = R[R_COLUMNS]
     if out_dir is not None:  # both files, then the manifest (last: marks "done")
+        meta = dict(K=int(K), N=int(N), seed=int(seed), connectivity_seed=int(connectivity_seed), **kwargs)
         atomic.store_frames(out_dir, name, dict(zip(_SUFFIXES, (tab, R))), key,
-                            meta=json.loads(json.dumps(dict(K=int(K), N=int(N), seed=int(seed),
-                                                            **kwargs), default=repr)))
-    return tab
+                            meta=json.loads(json.dumps(meta, default=repr)))
+    return tab, R
 
 
-def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **kwargs) -> pd.DataFrame:
-    """Run the rate network for every in-degree K and seed; return one tidy table.
+@dataclass
+class RateSweepResult(Result):
+    """Result of :func:`rate_sweep` (the result convention of :mod:`brianmodels.result`).
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Tidy: one row per K x seed x connectivity_seed x population, sorted in that order.
+        Columns ``K`` (in-degree), ``N`` (units), ``seed`` (dynamics seed: initial condition),
+        ``connectivity_seed`` (weights), ``population``, one column per statistic of
+        :attr:`brianmodels.rate.simulate.RateResult.stats` (``phi_mean``, ``f``, ``mu``,
+        ``beta`` [1/tau], ``x_mean``, ...; dimensionless unless stated, definitions in
+        :mod:`brianmodels.rate.measures`), then ``method``, ``wall_s`` (s) and ``status`` (the
+        point's :class:`~brianmodels.rate.simulate.RateResult` status).
+    R_eta : pandas.DataFrame
+        Columns ``K, N, seed, connectivity_seed, population, lag`` (tau), ``R_eta``, ``R_x``:
+        the autocovariances of every point (as :attr:`RateResult.R_eta`).
+    status : int
+        0 when every point succeeded; 1 when at least one diverged (its rows have ``status`` 1).
+    message : str
+        How many points were run and read back, and which failed.
+    params : dict
+        ``K``, ``N``, ``seeds``, ``connectivity_seeds`` and the arguments passed to
+        :func:`~brianmodels.rate.simulate.simulate_rate_network`.
+    """
+
+    STATUS = {0: "success", 1: "at least one point diverged (its rows have status 1)"}
+
+    table: pd.DataFrame
+    R_eta: pd.DataFrame
+    params: dict
+    status: int = 0
+    message: str = "success"
+    n_loaded: int = field(default=0, repr=False)
+
+    def summary(self) -> pd.DataFrame:
+        """The keys and the main statistics of :attr:`table` (:func:`~.simulate.summary_table`)."""
+        return summary_table(self.table)
+
+
+def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=None, out_dir=None,
+               n_jobs=2, progress=True, **kwargs) -> RateSweepResult:
+    """Run the rate network for every in-degree K and every pair of seeds; return one tidy result.
 
     Parameters
     ----------
     K : sequence of int
         In-degrees.
     seeds : sequence of int
-        Connectivity seeds (the initial-condition seed follows ``seed`` unless ``seed_ic`` is given).
+        Dynamics seeds (initial conditions), default ``(brianmodels.seeds.SEED,)``.
+    connectivity_seeds : sequence of int
+        Network realisations (weights), default ``(brianmodels.seeds.CONNECTIVITY_SEED,)``.
+        Every K is run for every (seed, connectivity_seed) combination; one point equals
+        ``simulate_rate_network(N=N, K=K, seed=s, connectivity_seed=c, ...)``.
     N : int, sequence of int or None
         Network sizes: None -> ``N = K`` (all-to-all, the paper's choice); an int -> the same N for
         all K; a sequence -> one N per K.
@@ -87,13 +145,14 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
     progress : bool
         tqdm bar over points.
     **kwargs
-        Passed to :func:`simulate_rate_network` (J0, g, I0, nu, weights, phi, T, dt, method, ...).
+        Passed to :func:`simulate_rate_network` (J0, g, I0, nu, weights, phi, T, dt, method, ...;
+        defaults :data:`brianmodels.rate.params.DEFAULTS`).
 
     Returns
     -------
-    pandas.DataFrame
-        Columns ``K, N, seed, population, quantity, value, method, wall_s``, sorted by K, seed.
-        ``quantity`` ranges over the keys of ``RateResult.stats`` (phi_mean, f, mu, beta, ...).
+    RateSweepResult
+        ``table`` one row per K x seed x connectivity_seed x population, ``R_eta`` the
+        autocovariances, ``status``, ``message``, ``params``.
 
     Raises
     ------
@@ -103,8 +162,10 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
     """
     Ks = [to_int(k, "K", lo=1) for k in np.atleast_1d(np.asarray(K, dtype=object))]
     seeds = [to_seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
-    if not Ks or not seeds:
-        raise ValueError("K and seeds must be non-empty sequences of integers")
+    cseeds = [to_seed(s, "connectivity_seeds")
+              for s in np.atleast_1d(np.asarray(connectivity_seeds, dtype=object))]
+    if not Ks or not seeds or not cseeds:
+        raise ValueError("K, seeds and connectivity_seeds must be non-empty sequences of integers")
     if N is None:
         Ns = Ks
     elif np.ndim(N) == 0:
@@ -118,46 +179,59 @@ def rate_sweep(K, seeds=(0,), N=None, out_dir=None, n_jobs=2, progress=True, **k
         raise ValueError("ei: rate_sweep sweeps K of the inhibitory network; run E-I networks "
                          "with simulate_rate_network(ei=...)")
     kwargs.pop("progress", None)
-    allowed = sorted(set(inspect.signature(simulate_rate_network).parameters)
-                     - {"N", "K", "seed", "progress"})
+    allowed = sorted(set(inspect.signature(simulate_rate_network).parameters) - _OWN)
     unknown = sorted(set(kwargs) - set(allowed))
     if unknown:
-        raise TypeError(f"rate_sweep got unknown keyword argument(s) {unknown} (N, K and seeds are "
-                        f"rate_sweep's own; the others go to simulate_rate_network: {allowed})")
-    # validate every point before running anything
-    for k_, n_ in zip(Ks, Ns):
-        for s in seeds:
-            check_args(N=n_, K=k_, seed=s, **kwargs)
+        raise TypeError(f"rate_sweep got unknown keyword argument(s) {unknown} (N, K, seeds and "
+                        f"connectivity_seeds are rate_sweep's own; the others go to "
+                        f"simulate_rate_network: {allowed})")
+    points = [(k_, n_, s, c) for k_, n_ in zip(Ks, Ns) for s in seeds for c in cseeds]
+    for k_, n_, s, c in points:          # validate every point before running anything
+        check_args(N=n_, K=k_, seed=s, connectivity_seed=c, **kwargs)
 
-    points = [(k_, n_, s) for k_, n_ in zip(Ks, Ns) for s in seeds]
     out = None if out_dir is None else atomic.writable_folder(out_dir, "out_dir")
-    tables, todo = [], []
-    for k_, n_, s in points:
-        key = _point_key(k_, n_, s, kwargs)
-        name = _point_name(k_, n_, s, kwargs, key)
+    parts, todo = [], []
+    for k_, n_, s, c in points:
+        key = _point_key(k_, n_, s, c, kwargs)
+        name = _point_name(k_, n_, s, c, kwargs, key)
         got = None if out is None else atomic.load_frames(
-            out, name, key, _SUFFIXES, f"rate point K={k_}, N={n_}, seed={s}")
+            out, name, key, _SUFFIXES, f"rate point K={k_}, N={n_}, seed={s}, connectivity_seed={c}")
         if got is not None:
-            tables.append(got[".parquet"])
+            parts.append((got[".parquet"], got[".R.parquet"]))
         else:
-            todo.append((k_, n_, s, name, key))
-    with tqdm(total=len(points), initial=len(points) - len(todo), desc="rate sweep", unit="point",
+            todo.append((k_, n_, s, c, name, key))
+    n_loaded = len(parts)
+    with tqdm(total=len(points), initial=n_loaded, desc="rate sweep", unit="point",
               disable=not progress) as bar:
         if n_jobs == 1 or len(todo) <= 1:
-            for k_, n_, s, name, key in todo:
-                tables.append(_run_point(k_, n_, s, kwargs, out, name, key))
+            for k_, n_, s, c, name, key in todo:
+                parts.append(_run_point(k_, n_, s, c, kwargs, out, name, key))
                 bar.update(1)
         else:
             # 'spawn': numba/OpenMP thread pools and Brian2's device state are not fork-safe
             with ProcessPoolExecutor(max_workers=n_jobs, mp_context=get_context("spawn")) as ex:
-                futs = [ex.submit(_run_point, k_, n_, s, kwargs, out, name, key)
-                        for k_, n_, s, name, key in todo]
+                futs = [ex.submit(_run_point, k_, n_, s, c, kwargs, out, name, key)
+                        for k_, n_, s, c, name, key in todo]
                 for fu in as_completed(futs):
-                    tables.append(fu.result())
+                    parts.append(fu.result())
                     bar.update(1)
-    df = pd.concat(tables, ignore_index=True)
-    cols = TABLE_COLUMNS + [c for c in df.columns if c not in TABLE_COLUMNS]
-    return df[cols].sort_values(["K", "seed", "population", "quantity"], kind="stable").reset_index(drop=True)
+    order = ["K", "seed", "connectivity_seed", "population"]
+    df = pd.concat([t for t, _ in parts], ignore_index=True)
+    stats = [c for c in df.columns if c not in KEY_COLUMNS + RUN_COLUMNS]
+    df = df[KEY_COLUMNS + stats + RUN_COLUMNS].sort_values(order, kind="stable").reset_index(drop=True)
+    R = pd.concat([r for _, r in parts], ignore_index=True)
+    R = R.sort_values(order + ["lag"], kind="stable").reset_index(drop=True)
+    failed = df.loc[df["status"] != 0, ["K", "seed", "connectivity_seed"]].drop_duplicates()
+    status = 1 if len(failed) else 0
+    message = (f"{len(points)} point(s) (K x seeds x connectivity_seeds = {len(Ks)} x {len(seeds)} x "
+               f"{len(cseeds)}): {len(todo)} simulated, {n_loaded} read from out_dir")
+    if status:
+        message = (RateSweepResult.STATUS[1] + f" at (K, seed, connectivity_seed) = "
+                   f"{[tuple(map(int, r)) for r in failed.to_numpy()]}; " + message)
+    params = json.loads(json.dumps(dict(K=Ks, N=Ns, seeds=seeds, connectivity_seeds=cseeds, **kwargs),
+                                   default=repr))
+    return RateSweepResult(table=df, R_eta=R, params=params, status=status, message=message,
+                           n_loaded=n_loaded)
 
 
 def line_fit(x, y, name: str = "y") -> tuple[float, float, float]:
@@ -197,30 +271,34 @@ def line_fit(x, y, name: str = "y") -> tuple[float, float, float]:
     return slope, intercept, stderr
 
 
-def fit_exponent(table: pd.DataFrame, quantity: str = "phi_mean", population: str | None = None) -> dict:
+def fit_exponent(table, quantity: str = "phi_mean", population: str | None = None) -> dict:
     """Least-squares fit ``quantity ~ c K^a`` in log-log over all rows of a sweep table.
 
     Parameters
     ----------
-    table : pandas.DataFrame
-        Output of :func:`rate_sweep`.
+    table : RateSweepResult or pandas.DataFrame
+        Output of :func:`rate_sweep` (or its ``table``): columns ``K``, ``population`` and one
+        column per statistic.
     quantity : str
-        Which observable (e.g. ``'phi_mean'``, ``'f'``, ``'mu'``).
+        Which statistic (a column, e.g. ``'phi_mean'``, ``'f'``, ``'mu'``).
     population : str, optional
         Population to use (default: ``'all'`` if present, else the only one).
 
     Returns
     -------
     dict
-        ``exponent`` a, ``prefactor`` c, ``stderr`` (standard error of a), ``n`` points.
+        ``exponent`` a, ``prefactor`` c (units of the quantity), ``stderr`` (standard error of
+        a), ``n`` points (every seed of every K).
     """
-    for col in ("K", "population", "quantity", "value"):
+    if isinstance(table, RateSweepResult):
+        table = table.table
+    for col in ("K", "population"):
         if not isinstance(table, pd.DataFrame) or col not in table:
             raise ValueError(f"table must be a rate_sweep table with a {col!r} column")
-    t = table[table["quantity"] == quantity]
-    if t.empty:
-        raise ValueError(f"quantity must be one of the table's quantities "
-                         f"{sorted(table['quantity'].unique())}; got {quantity!r}")
+    stat_cols = [c for c in table.columns if c not in KEY_COLUMNS + RUN_COLUMNS]
+    if not isinstance(quantity, str) or quantity not in stat_cols:
+        raise ValueError(f"quantity must be one of the table's statistics {sorted(stat_cols)}; got {quantity!r}")
+    t = table
     if population is None:
         population = "all" if (t["population"] == "all").any() else t["population"].iloc[0]
     if population not in set(t["population"]):
@@ -229,7 +307,7 @@ def fit_exponent(table: pd.DataFrame, quantity: str = "phi_mean", population: st
     t = t[t["population"] == population]
     if len(t) < 2 or t["K"].nunique() < 2:
         raise ValueError("fit_exponent needs at least two distinct K values")
-    K, v = t["K"].to_numpy(float), t["value"].to_numpy(float)
+    K, v = t["K"].to_numpy(float), t[quantity].to_numpy(float)
     if not (np.all(K > 0) and np.all(v > 0)):
         raise ValueError(f"fit_exponent fits log {quantity} against log K: K and the values must be > 0; "
                          f"got K={K.tolist()}, {quantity}={v.tolist()}")

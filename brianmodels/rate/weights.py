@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from .params import RateNetworkSpec
+from ..seeds import CONNECTIVITY_SEED
 from ..units import to_seed
 
 _CHUNK = 1 << 21     # entries drawn per call: bounds the temporaries for large N
@@ -82,16 +83,18 @@ def draw_magnitudes(rng: np.random.Generator, weights: str, mean: float, sd: flo
     raise ValueError(f"weights must be one of gamma, lognormal, normal, bernoulli; got {weights!r}")
 
 
-def weight_matrix(spec: RateNetworkSpec, seed: int = 0, dtype=np.float64) -> np.ndarray:
+def weight_matrix(spec: RateNetworkSpec, connectivity_seed: int = CONNECTIVITY_SEED,
+                  dtype=np.float64) -> np.ndarray:
     """Draw the signed connectivity ``W`` (shape (N, N), [post, pre], Fortran order).
 
     Parameters
     ----------
     spec : RateNetworkSpec
         The network.
-    seed : int
-        Connectivity seed. Each block (a, b) uses its own stream ``default_rng([seed, a, b, 0])``
-        for the magnitudes and ``[seed, a, b, 1]`` for the mask, so the result does not depend on
+    connectivity_seed : int
+        Network realisation (:mod:`brianmodels.seeds`). Each block (a, b) uses its own stream
+        ``default_rng([connectivity_seed, a, b, 0])`` for the magnitudes and
+        ``[connectivity_seed, a, b, 1]`` for the mask, so the result does not depend on
         the chunking or on dtype (values are drawn in float64 and then cast).
     dtype : numpy dtype
         ``float64`` or ``float32``.
@@ -103,7 +106,7 @@ def weight_matrix(spec: RateNetworkSpec, seed: int = 0, dtype=np.float64) -> np.
     """
     if not isinstance(spec, RateNetworkSpec):
         raise TypeError(f"spec must be a RateNetworkSpec; got {type(spec).__name__}")
-    seed = to_seed(seed, "seed")
+    seed = to_seed(connectivity_seed, "connectivity_seed")
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype must be float64 or float32; got {dtype}")

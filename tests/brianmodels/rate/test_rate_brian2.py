@@ -31,7 +31,7 @@ def brian2_runs(tmp_path_factory):
         os.environ["BRIANMODELS_CACHE"] = str(tmp_path_factory.mktemp("brianmodels_cache"))
     from brianmodels.rate import brian2_model
     spec = RateNetworkSpec.inhibitory(N=N, K=N)
-    res = simulate_rate_network(N=N, K=N, T=T, dt=DT, warmup=WARM, seed=0, method="brian2", progress=False)
+    res = simulate_rate_network(N=N, K=N, T=T, dt=DT, warmup=WARM, seed=0, connectivity_seed=0, method="brian2", progress=False)
     # a second run with other values reuses the compiled binary (same N, dt, steps, phi)
     W, x0 = weight_matrix(spec, 5), initial_condition(spec, 5)
     act = activations.get(spec.phi)
@@ -64,7 +64,7 @@ def test_brian2_statistics_agree_with_fast_path(brian2_runs):
     # same network, independent chaotic trajectories: phi_mean and f agree within the
     # run-to-run spread at T = 100 (seed sd ~3 % for phi_mean, ~1.5 % for f at T = 200).
     sb = brian2_runs["res"].stats
-    sf = simulate_rate_network(N=N, K=N, T=T, dt=DT, warmup=WARM, seed=0, method="fast", progress=False).stats
+    sf = simulate_rate_network(N=N, K=N, T=T, dt=DT, warmup=WARM, seed=0, connectivity_seed=0, method="fast", progress=False).stats
     assert sb["phi_mean"] == pytest.approx(sf["phi_mean"], rel=0.08)
     assert sb["f"] == pytest.approx(sf["f"], rel=0.05)
     assert sb["mu"] == pytest.approx(sf["mu"], rel=0.08)

@@ -20,6 +20,9 @@ from brianmodels.rate.sweep import rate_sweep
     (dict(T=0.0), "T"),
     (dict(method="gpu"), "method"),
     (dict(seed=-1), "seed"),
+    (dict(connectivity_seed=-1), "connectivity_seed"),
+    (dict(seed_ic=0), "seed_ic"),                      # gone: seed is the initial condition now
+    (dict(phi=1.5), "phi"),                            # theory-only exponent: no simulation kernel
     (dict(ei=dict(N_E=100, K_E=200)), "K_E"),
     (dict(ei=dict(J_EI=-2.0)), "J_EI"),
     (dict(ei=dict(foo=1)), "ei"),

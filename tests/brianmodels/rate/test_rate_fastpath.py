@@ -61,7 +61,7 @@ def test_float32_weights_same_statistics():
     # N = K = 500, T = 200 (benchmarks/RESULTS_rate.md): seed means agree within one SEM, and the
     # same-seed relative differences float32 - float64 have sd 1.5 % (phi_mean), 0.9 % (f),
     # 2.2 % (mu), 2.7 % (x_mean), 4.2 % (tvar_x): tolerances are ~3.3 of those sds.
-    kw = dict(N=500, K=500, T=200.0, seed=0, progress=False)
+    kw = dict(N=500, K=500, T=200.0, seed=0, connectivity_seed=0, progress=False)
     r32 = simulate_rate_network(method="fast", dtype="float32", **kw).stats
     r64 = simulate_rate_network(method="fast", dtype="float64", **kw).stats
     rnp = simulate_rate_network(method="numpy", **kw).stats

@@ -50,7 +50,8 @@ def test_simulation_statistics_match_brute_force():
     """Every §2 observable of simulate_rate_network vs the definition on the full recorded arrays."""
     N, T, dt, warm, lag = 150, 30.0, 0.02, 2.0, 5.0
     kw = dict(N=N, K=N, J0=2.0, g=2.0, I0=1.0, phi="tanh", weights="gamma")
-    res = simulate_rate_network(**kw, T=T, dt=dt, warmup=warm, seed=3, method="fast", dtype="float64",
+    res = simulate_rate_network(**kw, T=T, dt=dt, warmup=warm, seed=3, connectivity_seed=3, method="fast",
+                                dtype="float64",
                                 n_rec=40, max_lag=lag, hist_range=(-8.0, 4.0), hist_bins=60, progress=False)
     spec = RateNetworkSpec.inhibitory(**kw)
     st = SparseStepper(weight_matrix(spec, 3), initial_condition(spec, 3), spec.unit_input(), dt, 1)
@@ -95,11 +96,21 @@ def test_simulation_statistics_match_brute_force():
 
 @pytest.mark.standalone
 def test_result_table_and_params():
+    from brianmodels import seeds
+    from brianmodels.result import check_result
+
     res = simulate_rate_network(N=100, K=100, T=5.0, warmup=1.0, max_lag=1.0, progress=False)
-    t = res.table
-    assert list(t.columns) == ["population", "quantity", "value"]
-    assert t.set_index("quantity").loc["phi_mean", "value"] == pytest.approx(res.stats["phi_mean"])
-    assert res.method == "fast" and res.params["seed"] == 0 and res.params["dt"] == 0.02
+    check_result(res)
+    assert res.success and res.status == 0 and "100 units" in res.message
+    t = res.table                      # tidy: one row per population, one column per statistic
+    assert list(t.columns[:5]) == ["K", "N", "seed", "connectivity_seed", "population"]
+    assert len(t) == 1 and t["population"].iloc[0] == "I"
+    assert t["phi_mean"].iloc[0] == pytest.approx(res.stats["phi_mean"])
+    assert set(res.stats) <= set(t.columns)
+    # the seed rule's defaults (brianmodels.seeds), recorded in params and in the table
+    assert res.params["seed"] == seeds.SEED and res.params["connectivity_seed"] == seeds.CONNECTIVITY_SEED
+    assert (t["seed"].iloc[0], t["connectivity_seed"].iloc[0]) == (seeds.SEED, seeds.CONNECTIVITY_SEED)
+    assert res.method == "fast" and res.params["dt"] == 0.02
     assert res.stats["n_steps"] == 250
     assert res.hist_x["density"].sum() * (res.hist_x["x_right"] - res.hist_x["x_left"]).iloc[0] == \
         pytest.approx(1 - res.stats["hist_outside_fraction"])
