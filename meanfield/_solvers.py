@@ -1,14 +1,20 @@
-"""Generic pseudo-arclength continuation of a solution curve ``F(x) = 0``, ``F: R^(n+1) -> R^n``.
+"""The shared numerical solvers of :mod:`meanfield`: root bracketing and bisection, Brent's method,
+damped Newton, and pseudo-arclength continuation of a solution curve ``F(x) = 0``.
 
-This is the numerical kernel behind the sweeps of :mod:`meanfield.lif.selfconsistency` (the authors'
-``solve_Phi_continuation`` scheme, ``theory/ssn_lif.md`` §16 item 4): from a point on the curve the
-unit tangent ``t`` (null vector of the Jacobian, oriented like the previous one) gives a predictor
-``x_p = x + ds t``; Newton's method then solves ``F(y) = 0`` together with the hyperplane constraint
-``t . (y - x_p) = 0``. Because the parameter is one of the unknowns, the curve is followed through
-folds (saddle-node points), where the parameter component of ``t`` changes sign.
+* :func:`bisect` -- vectorised bisection of many brackets at once (the SSN's characteristic
+  function, fold and boundary scans, the I equation of Phi_sc);
+* :func:`brentq` -- scipy's Brent method, imported only when first used (scalar brackets);
+* :func:`damped_newton` -- Newton's method with step halving on a square system; :func:`newton`
+  solves n equations in n+1 unknowns with one component held fixed (the continuation corrector);
+* :func:`continue_curve` -- pseudo-arclength continuation, the kernel behind the sweeps of
+  :mod:`meanfield.lif.selfconsistency` (the authors' ``solve_Phi_continuation`` scheme,
+  ``theory/ssn_lif.md`` §16 item 4): from a point on the curve the unit tangent ``t`` (null vector
+  of the Jacobian, oriented like the previous one) gives a predictor ``x_p = x + ds t``; Newton's
+  method then solves ``F(y) = 0`` together with the hyperplane constraint ``t . (y - x_p) = 0``.
+  Because the parameter is one of the unknowns, the curve is followed through folds (saddle-node
+  points), where the parameter component of ``t`` changes sign; :func:`locate_fold` refines them.
 
-The module is problem-agnostic (plain numpy); other solvers may reuse :func:`continue_curve` and
-:func:`newton`.
+The module is problem-agnostic (plain numpy; scipy only inside :func:`brentq`).
 """
 from __future__ import annotations
 
@@ -17,23 +23,111 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from brianmodels.result import Result
+
 from ._validate import check_finite, check_float, check_int, check_positive
 
-__all__ = ["ContinuationResult", "continue_curve", "newton", "locate_fold", "fd_jacobian"]
+__all__ = ["ContinuationResult", "continue_curve", "newton", "damped_newton", "locate_fold",
+           "fd_jacobian", "bisect", "brentq", "BISECT_ITER"]
+
+#: default number of halvings of :func:`bisect` (60 reach double precision from any bracket)
+BISECT_ITER = 60
+
+
+def bisect(fun, lo, hi, n_iter=BISECT_ITER, rtol=4e-16, lo_positive=None, return_bracket=False):
+    """Vectorised bisection of many brackets at once, each holding a sign change of ``fun``.
+
+    A bracket keeps the half whose ends differ in the sign test ``fun(x) > 0``; it stops when it is
+    shorter than ``rtol`` times its size (or after ``n_iter`` halvings).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x, mask)``: the function at the points ``x`` of the brackets selected by the boolean
+        ``mask`` (so per-bracket data can be indexed with it).
+    lo, hi : numpy.ndarray
+        Bracket ends (same shape); copies are refined.
+    n_iter : int
+        Maximum number of halvings.
+    rtol : float
+        Relative bracket width at which a bracket stops (0: always ``n_iter`` halvings).
+    lo_positive : bool or numpy.ndarray of bool, optional
+        The sign test at ``lo`` when known (e.g. True for a decreasing function with its root
+        above ``lo``); evaluated with ``fun`` when not given.
+    return_bracket : bool
+        Return the final brackets ``(lo, hi)`` instead of their midpoints.
+
+    Returns
+    -------
+    numpy.ndarray
+        Midpoints of the final brackets (or ``(lo, hi)``).
+    """
+    lo = np.array(lo, dtype=float)
+    hi = np.array(hi, dtype=float)
+    if lo.size == 0:
+        return (lo, hi) if return_bracket else lo
+    if lo_positive is None:
+        pos_lo = fun(lo, np.ones(lo.shape, bool)) > 0
+    else:
+        pos_lo = np.broadcast_to(np.asarray(lo_positive, bool), lo.shape)
+    for _ in range(n_iter):
+        active = (hi - lo) > rtol * np.maximum(np.abs(hi), np.abs(lo)) + 1e-300
+        if not active.any():
+            break
+        idx = np.nonzero(active)[0]
+        mid = 0.5 * (lo[idx] + hi[idx])
+        pos_mid = fun(mid, active) > 0
+        same = pos_mid == pos_lo[idx]
+        lo[idx[same]] = mid[same]
+        hi[idx[~same]] = mid[~same]
+    return (lo, hi) if return_bracket else 0.5 * (lo + hi)
+
+
+def brentq(fun, a, b, **kwargs):
+    """Root of a scalar function in the bracket [a, b] by Brent's method (:func:`scipy.optimize.brentq`).
+
+    scipy is imported on the first call only (``import meanfield`` stays light). With
+    ``full_output=True`` the result is ``(root, RootResults)`` and non-convergence is reported in
+    ``RootResults.converged`` instead of raising (``disp=False``).
+
+    Parameters
+    ----------
+    fun : callable
+        ``fun(x) -> float`` with opposite signs at ``a`` and ``b``.
+    a, b : float
+        Bracket ends.
+    **kwargs
+        ``xtol``, ``rtol``, ``maxiter``, ``full_output`` as in :func:`scipy.optimize.brentq`.
+
+    Raises
+    ------
+    ValueError
+        When ``fun(a)`` and ``fun(b)`` have the same sign (scipy's message).
+    """
+    from scipy.optimize import brentq as _brentq
+
+    if kwargs.get("full_output"):
+        kwargs.setdefault("disp", False)
+    return _brentq(fun, a, b, **kwargs)
+
 
 #: status codes of :class:`ContinuationResult`
 STATUS = {
-    0: "reached the parameter bound",
-    1: "left the admissible domain (state bound)",
-    2: "closed loop: returned to the start point",
-    3: "maximum number of steps reached",
-    4: "corrector failed with the minimum step size",
+    0: "the curve was followed to a natural end (see ContinuationResult.end)",
+    1: "maximum number of steps reached",
+    2: "corrector failed with the minimum step size",
+}
+#: how a successful continuation ended (``ContinuationResult.end``) -> message
+ENDS = {
+    "bound": "reached the parameter bound",
+    "domain": "left the admissible domain (state bound)",
+    "loop": "closed loop: returned to the start point",
 }
 
 
 @dataclass
-class ContinuationResult:
-    """A traced solution curve (like scipy.optimize's result objects).
+class ContinuationResult(Result):
+    """A traced solution curve (the :class:`brianmodels.result.Result` convention).
 
     Attributes
     ----------
@@ -45,32 +139,48 @@ class ContinuationResult:
         Indices i such that the parameter component of the tangent changes sign between point i
         and i+1 (a fold lies between them).
     status : int
-        0 parameter bound reached, 1 state bound left, 2 closed loop, 3 max steps, 4 corrector failure.
+        0 followed to a natural end (``end`` says which), 1 max steps, 2 corrector failure
+        (:data:`STATUS`).
     message : str
-        Human-readable status.
-    success : bool
-        True for status 0, 1 or 2 (the curve was followed to a natural end).
+        What happened.
+    end : str or None
+        For status 0: ``'bound'`` (parameter bound reached), ``'domain'`` (admissible domain
+        left) or ``'loop'`` (closed loop); None otherwise.
     n_steps, n_rejected, n_newton : int
         Accepted steps, rejected (halved) steps and total corrector iterations.
     max_residual : float
         Largest ``max|F|`` over the returned points.
+    params : dict
+        The continuation settings.
+    table : pandas.DataFrame
+        One row per curve point: ``x0`` ... ``xn`` (the components, unscaled) and ``fold``
+        (True where a fold lies between this point and the next).
     """
+
+    STATUS = STATUS
 
     x: np.ndarray
     tangent: np.ndarray
     folds: list
     status: int
     message: str
+    end: Optional[str] = None
     n_steps: int = 0
     n_rejected: int = 0
     n_newton: int = 0
     max_residual: float = 0.0
     info: dict = field(default_factory=dict)
+    params: dict = field(default_factory=dict)
 
     @property
-    def success(self) -> bool:
-        """True when the curve ended naturally (bound reached, domain left, loop closed)."""
-        return self.status in (0, 1, 2)
+    def table(self):
+        """The curve points as a tidy DataFrame (columns ``x0`` ... ``xn``, ``fold``)."""
+        import pandas as pd
+
+        X = np.atleast_2d(self.x)
+        df = pd.DataFrame(X, columns=[f"x{k}" for k in range(X.shape[1])])
+        df["fold"] = np.isin(np.arange(len(df)), self.folds)
+        return df
 
 
 def fd_jacobian(F: Callable, x: np.ndarray, f0: Optional[np.ndarray] = None, rel_step: float = 1e-7):
@@ -98,9 +208,76 @@ def fd_jacobian(F: Callable, x: np.ndarray, f0: Optional[np.ndarray] = None, rel
     return J
 
 
+def damped_newton(F: Callable, jac: Callable, x0, *, tol: float, max_iter: int, norm: Optional[Callable] = None,
+                  max_halvings: int = 30, lam_min: float = 1e-3, project: Optional[Callable] = None,
+                  admissible: Optional[Callable] = None):
+    """Newton's method with step halving on a square system ``F(x) = 0`` (n equations, n unknowns).
+
+    Each Newton step ``dx = -J^-1 F`` is halved until the error ``norm(F(x + lam dx), x + lam dx)``
+    decreases (a step with ``lam < lam_min`` is taken anyway, as long as F is finite there).
+
+    Parameters
+    ----------
+    F, jac : callable
+        ``F(x) -> (n,)`` and ``jac(x) -> (n, n)``.
+    x0 : array_like (n,)
+        Start point.
+    tol : float
+        Convergence when ``norm(F(x), x) <= tol``.
+    max_iter : int
+        Maximum Newton steps.
+    norm : callable, optional
+        ``norm(f, x) -> float`` (default ``max|f|``).
+    max_halvings : int
+        Step halvings before the solve gives up.
+    lam_min : float
+        Steps shorter than this fraction of the Newton step are accepted without decrease.
+    project : callable, optional
+        ``project(x) -> x`` applied to every trial point (e.g. onto rates >= 0).
+    admissible : callable, optional
+        ``admissible(x) -> bool``; trial points outside are halved without evaluating F.
+
+    Returns
+    -------
+    x : ndarray
+        Final iterate.
+    converged : bool
+        Whether ``norm(F(x), x) <= tol``.
+    n_iter : int
+        Newton steps used.
+    """
+    norm = (lambda f, x: float(np.max(np.abs(f)))) if norm is None else norm
+    x = np.array(x0, float)
+    f = F(x)
+    for it in range(max_iter):
+        err = norm(f, x)
+        if err <= tol:
+            return x, True, it
+        try:
+            dx = np.linalg.solve(jac(x), -f)
+        except np.linalg.LinAlgError:
+            return x, False, it
+        lam = 1.0
+        for _ in range(max_halvings):
+            xn = x + lam * dx
+            if project is not None:
+                xn = project(xn)
+            if admissible is None or admissible(xn):
+                fn = F(xn)
+                if np.all(np.isfinite(fn)) and (norm(fn, xn) < err or lam < lam_min):
+                    break
+            lam *= 0.5
+        else:
+            return x, False, it
+        x, f = xn, fn
+    return x, bool(norm(f, x) <= tol), max_iter
+
+
 def newton(F: Callable, jac: Callable, x0: np.ndarray, *, fixed: Optional[int] = None, tol: float = 1e-10,
            max_iter: int = 30, bounds: Optional[Callable] = None):
     """Damped Newton solve of ``F(x) = 0`` for n unknowns, with one component of x held fixed.
+
+    :func:`damped_newton` on the n free components.
 
     Parameters
     ----------
@@ -129,29 +306,15 @@ def newton(F: Callable, jac: Callable, x0: np.ndarray, *, fixed: Optional[int] =
     x = np.array(x0, float)
     fixed = x.size - 1 if fixed is None else fixed
     free = np.array([k for k in range(x.size) if k != fixed])
-    f = F(x)
-    for it in range(max_iter):
-        if np.max(np.abs(f)) <= tol:
-            return x, True, it
-        J = jac(x)[:, free]
-        try:
-            dx = np.linalg.solve(J, -f)
-        except np.linalg.LinAlgError:
-            return x, False, it
-        lam = 1.0
-        norm0 = np.max(np.abs(f))
-        for _ in range(30):
-            xn = x.copy()
-            xn[free] += lam * dx
-            if bounds is None or bounds(xn):
-                fn = F(xn)
-                if np.all(np.isfinite(fn)) and (np.max(np.abs(fn)) < norm0 or lam < 1e-3):
-                    break
-            lam *= 0.5
-        else:
-            return x, False, it
-        x, f = xn, fn
-    return x, bool(np.max(np.abs(f)) <= tol), max_iter
+
+    def full(xf):
+        y = x.copy()
+        y[free] = xf
+        return y
+
+    xf, ok, it = damped_newton(lambda xf: F(full(xf)), lambda xf: jac(full(xf))[:, free], x[free], tol=tol,
+                               max_iter=max_iter, admissible=None if bounds is None else (lambda xf: bounds(full(xf))))
+    return full(xf), ok, it
 
 
 def _tangent(Js: np.ndarray, t_prev: np.ndarray) -> np.ndarray:
@@ -202,7 +365,8 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
     max_steps : int
         Maximum accepted steps.
     in_domain : callable, optional
-        ``in_domain(x) -> bool``; the curve ends (status 1) when a corrected point leaves it.
+        ``in_domain(x) -> bool``; the curve ends (status 0, ``end='domain'``) when a corrected
+        point leaves it.
     min_cos : float
         Minimum cosine between successive tangents (guards against branch jumping).
 
@@ -243,17 +407,21 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
         return jac(y * scale) * scale[None, :]
 
     # correct the start point at fixed parameter
+    params = dict(direction=direction, param_index=p, param_bounds=(lo, hi), scale=scale.tolist(), ds=ds,
+                  ds_min=ds_min, ds_max=ds_max, tol=tol, max_newton=max_newton, max_steps=max_steps,
+                  min_cos=min_cos)
     y, ok, it = newton(Fs, Js, x0 / scale, fixed=p, tol=tol)
     n_newton = it
     if not ok:
-        return ContinuationResult(x0[None, :], np.zeros((1, m)), [], 4,
-                                  "start point could not be corrected onto the curve", n_newton=it)
+        return ContinuationResult(x0[None, :], np.zeros((1, m)), [], 2,
+                                  "start point could not be corrected onto the curve", n_newton=it,
+                                  params=params)
     e = np.zeros(m)
     e[p] = 1.0 if direction >= 0 else -1.0
     t = _tangent(Js(y), e)
     pts, tans = [y.copy()], [t.copy()]
     folds = []
-    status, n_rej, h = 3, 0, ds
+    status, end, n_rej, h = 1, None, 0, ds
     start = y.copy()
     travelled = 0.0
     bound_hit = None
@@ -285,7 +453,7 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
             h *= 0.5
             n_rej += 1
         if not accepted:
-            status = 4
+            status = 2
             break
         # the parameter left its interval: place the last point on the bound
         if not (lo <= z[p] * scale[p] <= hi):
@@ -302,10 +470,10 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
                     folds.append(len(pts) - 1)
                 pts.append(zb)
                 tans.append(tb)
-            status = 0
+            status, end = 0, "bound"
             break
         if in_domain is not None and not in_domain(z * scale):
-            status = 1
+            status, end = 0, "domain"
             break
         if t_new[p] * t[p] < 0:
             folds.append(len(pts) - 1)
@@ -314,17 +482,17 @@ def continue_curve(F: Callable, jac: Callable, x0, *, direction: float = 1.0, pa
         pts.append(y.copy())
         tans.append(t.copy())
         if travelled > 4 * ds_max and np.linalg.norm(y - start) < 0.5 * h and (t @ tans[0]) > 0:
-            status = 2
+            status, end = 0, "loop"
             break
         if k <= 2:
             h = min(h * 1.6, ds_max)
     X = np.array(pts) * scale[None, :]
-    if status == 0 and bound_hit is not None:
+    if end == "bound" and bound_hit is not None:
         X[-1, p] = bound_hit            # exactly on the bound (no round-off from the scaling)
     res = max(float(np.max(np.abs(F(xx)))) for xx in X)
-    return ContinuationResult(X, np.array(tans), folds, status, STATUS[status], n_steps=len(pts) - 1,
-                              n_rejected=n_rej, n_newton=n_newton, max_residual=res,
-                              info={"scale": scale, "param_index": p})
+    return ContinuationResult(X, np.array(tans), folds, status, ENDS[end] if end else STATUS[status], end=end,
+                              n_steps=len(pts) - 1, n_rejected=n_rej, n_newton=n_newton, max_residual=res,
+                              info={"scale": scale, "param_index": p}, params=params)
 
 
 def _check_curve_args(F, jac, x0, param_index, scale, name="x0"):

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._solvers import bisect
 from .symbolic import functions as _functions
 
 #: Rate (Hz) that sets the top of the z-grid: z_max = (NU_MAX / a_E)^(1/n_E) (theory §7.5).
@@ -26,7 +27,6 @@ N_GRID = 200
 DECADES = 9.0
 #: Relative tolerance on |F| (scaled by the size of the inputs) for reporting a double root.
 DOUBLE_ROOT_RTOL = 1e-9
-_BISECT_ITER = 60
 _CHUNK_CELLS = 250_000  # points x grid cells evaluated at once (cache-sized blocks)
 
 
@@ -83,37 +83,28 @@ def F_value(z, mu_E, mu_I, P):
     return fn.F(z, wp, mu_E, mu_I, *P)
 
 
-def bisect(fun, lo, hi, n_iter=_BISECT_ITER, rtol=4e-16):
-    """Vectorised bisection for brackets with ``fun(lo) > 0`` differing from ``fun(hi) > 0``.
+def is_stable(det, trace, fold=False):
+    """Linear stability of steady states of Eq 2: the one rule of the SSN package (theory §7.4).
+
+    A state is stable iff both eigenvalues of the 2x2 Jacobian have negative real part, i.e.
+    ``det > 0`` and ``trace < 0``, and it is not a double root at a fold (marginal: one eigenvalue
+    is zero there).
 
     Parameters
     ----------
-    fun : callable
-        ``fun(x, mask)`` evaluated at the points ``x`` of the brackets selected by boolean ``mask``.
-    lo, hi : numpy.ndarray
-        Bracket ends (same shape); modified copies are returned.
+    det : array_like
+        Determinant of the Jacobian of Eq 2 (1/s^2), or any quantity of the same sign such as
+        Delta = det(1 - G J) = tau_E tau_I det (positive time constants).
+    trace : array_like
+        Trace of the Jacobian (1/s).
+    fold : bool or array_like of bool
+        Whether the state is a double root (fold).
 
     Returns
     -------
-    numpy.ndarray
-        Midpoints of the final brackets.
+    numpy.ndarray of bool
     """
-    lo = np.array(lo, dtype=float)
-    hi = np.array(hi, dtype=float)
-    if lo.size == 0:
-        return lo
-    pos_lo = fun(lo, np.ones(lo.shape, bool)) > 0
-    for _ in range(n_iter):
-        active = (hi - lo) > rtol * np.maximum(np.abs(hi), np.abs(lo)) + 1e-300
-        if not active.any():
-            break
-        idx = np.nonzero(active)[0]
-        mid = 0.5 * (lo[idx] + hi[idx])
-        pos_mid = fun(mid, active) > 0
-        same = pos_mid == pos_lo[idx]
-        lo[idx[same]] = mid[same]
-        hi[idx[~same]] = mid[~same]
-    return 0.5 * (lo + hi)
+    return (np.asarray(det) > 0) & (np.asarray(trace) < 0) & ~np.asarray(fold, dtype=bool)
 
 
 def silent_inhibitory_rate(mu_I, P):

@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import kernels as _k
+from .._solvers import bisect
 from .._validate import check_finite, check_int, check_vector
 from .symbolic import functions as _functions
 
@@ -31,8 +32,8 @@ REGIME_COLUMNS = ("mu", "r", "mu_E", "mu_I", "n_states", "n_stable", "balanced",
                   "regime")
 
 
-def _grid_axes(mu, r):
-    return check_vector(mu, "mu", what="input"), check_vector(r, "r", what="input ratio")
+def _grid_axes(mu_E, r):
+    return check_vector(mu_E, "mu_E", what="input"), check_vector(r, "r", what="input ratio")
 
 
 def _check_ssn(ssn):
@@ -61,7 +62,7 @@ def _point_flags(ssn, mu_E, mu_I, direction):
     st = _k.states(mu_E, mu_I, P)
     la = _k.linear_analysis(st["x_E"], st["x_I"], P, ssn.tau[0], ssn.tau[1],
                             (direction[0][st["point"]], direction[1][st["point"]]))
-    stable = (np.maximum(la["eig1"].real, la["eig2"].real) < 0) & ~st["double"]
+    stable = _k.is_stable(la["det"], la["trace"], st["double"])
     m = mu_E.size
     pt = st["point"]
 
@@ -74,22 +75,23 @@ def _point_flags(ssn, mu_E, mu_I, direction):
                 beyond=st["beyond"])
 
 
-def regime_map(ssn, mu, r):
-    """Label every point of an (mu, r) grid with the SSN's operating regime (Fig 5, S1 Fig).
+def regime_map(ssn, mu_E, *, r=1.0):
+    """Label every point of an (mu_E, r) grid with the SSN's operating regime (Fig 5, S1 Fig).
 
     Parameters
     ----------
     ssn : SSN
         The network.
-    mu : array_like, shape (M,)
-        External input to E (mV/s); mu_I = r mu.
-    r : array_like, shape (R,)
-        Input ratios mu_I / mu_E.
+    mu_E : array_like, shape (M,)
+        External input to E (mV/s); mu_I = r mu_E.
+    r : float or array_like, shape (R,)
+        Input ratios mu_I / mu_E (default 1).
 
     Returns
     -------
     pandas.DataFrame
-        R x M rows (r-major). Columns: ``mu``, ``r``, ``mu_E``, ``mu_I`` (mV/s), ``n_states``,
+        R x M rows (r-major). Columns: ``mu`` (= ``mu_E``, the position along the ray), ``r``,
+        ``mu_E``, ``mu_I`` (mV/s), ``n_states``,
         ``n_stable``, ``balanced`` ('stable' / 'unstable' / 'none': Eqs S2, S4 for mu > 0;
         'none' for mu <= 0), ``isn`` (a stable state is ISN, Eq 7), ``supersaturating`` (a stable
         state has d nu_E/d mu < 0 along (1, r), Eq S6), ``bistable`` (>= 2 stable states),
@@ -101,7 +103,7 @@ def regime_map(ssn, mu, r):
     import pandas as pd
 
     _check_ssn(ssn)
-    mu, r = _grid_axes(mu, r)
+    mu, r = _grid_axes(mu_E, r)
     RR, MM = np.meshgrid(r, mu, indexing="ij")
     mu_E, rr = MM.ravel(), RR.ravel()
     mu_I = rr * mu_E
@@ -142,7 +144,7 @@ def _roots_in_mu(G, mu_lo, mu_hi, n_grid, keys):
     vals = G(mm.ravel(), kk.ravel()).reshape(K, mu.size)
     pos = vals > 0
     ki, mi = np.nonzero(pos[:, :-1] != pos[:, 1:])
-    roots = _k.bisect(lambda x, mask: G(x, ki[mask]), mu[mi], mu[mi + 1])
+    roots = bisect(lambda x, mask: G(x, ki[mask]), mu[mi], mu[mi + 1])
     return ki, roots
 
 
@@ -183,12 +185,11 @@ def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
     a, b = mu[mi].copy(), mu[mi + 1].copy()
     ca = counts[ri, mi]
     rr = r_values[ri]
-    for _ in range(int(n_bisect)):
-        mid = 0.5 * (a + b)
-        c = _k.states(mid, rr * mid, P)["n_states"]
-        left = c == ca
-        a = np.where(left, mid, a)
-        b = np.where(left, b, mid)
+
+    def same_count(x, mask):          # > 0 on the side of a (the count of the left grid point)
+        return (_k.states(x, rr[mask] * x, P)["n_states"] == ca[mask]).astype(float)
+
+    a, b = bisect(same_count, a, b, n_iter=int(n_bisect), rtol=0.0, lo_positive=True, return_bracket=True)
     # double root: the closest adjacent pair of states on the side with more states
     more = np.where(jump[ri, mi] > 0, b, a)
     st = _k.states(more, rr * more, P)
@@ -283,7 +284,7 @@ def supersaturation_boundary(ssn, r_values, mu_range=(0.0, 100.0), n_grid=2001):
     mE, mI = mu, r_ok[ki] * mu
     u = fn.u_of_w(w, mE, mI, *P)
     la = _k.linear_analysis(u, w, P, ssn.tau[0], ssn.tau[1])
-    stable = (np.maximum(la["eig1"].real, la["eig2"].real) < 0)
+    stable = _k.is_stable(la["det"], la["trace"])
     return pd.DataFrame({"r": r_ok[ki], "mu": mu, "nu_I": fn.rate(w, P[5], P[9]), "stable": stable})
 
 
