@@ -22,6 +22,8 @@ import numbers
 
 import numpy as np
 
+from brianmodels.units import int_range as _int_range   # the one range text of integer settings
+
 __all__ = [
     "as_float_array",
     "as_float",
@@ -38,6 +40,8 @@ __all__ = [
     "check_vector",
     "broadcast",
     "check_kwargs",
+    "check_pair",
+    "check_drive",
 ]
 
 
@@ -361,6 +365,84 @@ def broadcast(**arrays):
                          f"got shapes {shapes}") from None
 
 
+def check_pair(x, name: str, unit: str = "", *, scalar: bool = False, check=None, minimum=None) -> np.ndarray:
+    """One value per population (E, I) as a float array of shape (2,).
+
+    The one place that turns a per-population parameter (a scalar or an (E, I) pair) into a
+    length-2 array.
+
+    Parameters
+    ----------
+    x : float or array_like
+        ``(value_E, value_I)``, or one value for both when ``scalar`` is True.
+    name : str
+        Parameter name used in error messages.
+    unit : str
+        Unit named in error messages (e.g. ``'s'``).
+    scalar : bool
+        Whether a scalar is accepted (and used for both populations).
+    check : callable, optional
+        ``check(arr, name)`` applied to the array first (default :func:`check_finite`), e.g.
+        ``lambda a, n: check_positive(a, n, 's')``.
+    minimum : float, optional
+        Smallest allowed value (inclusive).
+
+    Returns
+    -------
+    numpy.ndarray, shape (2,)
+    """
+    arr = as_float_array(x, name)
+    if arr.ndim == 0 and not scalar:
+        raise ValueError(f"{name} must be a length-2 sequence (E, I){_u(unit)}; got a scalar {x!r}")
+    arr = (check or check_finite)(arr, name)
+    if arr.ndim == 0:
+        arr = np.full(2, float(arr))
+    if arr.shape != (2,):
+        what = "a scalar or a length-2 sequence" if scalar else "a length-2 sequence"
+        raise ValueError(f"{name} must be {what} (E, I); got shape {arr.shape}")
+    if minimum is not None and np.any(arr < minimum):
+        raise ValueError(f"{name} must be >= {minimum:g} (E, I); got {arr.tolist()}")
+    return arr
+
+
+def check_drive(mu_E, r=None, mu_I=None, *, names=("mu_E", "r", "mu_I")):
+    """The external drive (mu_E, mu_I) from ``mu_E`` and at most one of ``r`` and ``mu_I``.
+
+    The one rule of every theory function ``f(obj, mu_E, *, r=None, mu_I=None)``: give the I drive
+    either as the ratio ``r = mu_I / mu_E`` or directly as ``mu_I`` (mV/s), not both; with neither,
+    ``r = 1``.
+
+    Parameters
+    ----------
+    mu_E : float or array_like
+        External drive of E (mV/s), finite.
+    r : float or array_like, optional
+        Input ratio mu_I / mu_E, finite, broadcast against ``mu_E``.
+    mu_I : float or array_like, optional
+        External drive of I (mV/s), finite, broadcast against ``mu_E``.
+    names : (str, str, str)
+        Parameter names used in error messages (e.g. ``('mu_hat_E', 'r', 'mu_hat_I')``).
+
+    Returns
+    -------
+    mu_E, mu_I, r : numpy.ndarray
+        Broadcast float arrays; ``r`` is ``mu_I / mu_E`` (NaN where mu_E = 0 with explicit mu_I).
+    """
+    nE, nr, nI = names
+    if r is not None and mu_I is not None:
+        raise ValueError(f"give either {nI} (mV/s) or {nr} = {nI}/{nE}, not both")
+    mu_E = check_finite(mu_E, nE)
+    if mu_I is None:
+        r = check_finite(1.0 if r is None else r, nr)
+        mu_E, r = broadcast(**{nE: mu_E, nr: r})
+        return mu_E, r * mu_E, r
+    mu_I = check_finite(mu_I, nI)
+    mu_E, mu_I = broadcast(**{nE: mu_E, nI: mu_I})
+    with np.errstate(divide="ignore", invalid="ignore"):
+        r = np.where(mu_E != 0, mu_I / np.where(mu_E != 0, mu_E, 1.0), np.nan)
+    return mu_E, mu_I, r
+
+
 def check_kwargs(kwargs, allowed, where: str) -> dict:
     """Refuse keyword arguments that ``where`` would only reject after work has started.
 
@@ -378,13 +460,3 @@ def check_kwargs(kwargs, allowed, where: str) -> dict:
     if unknown:
         raise TypeError(f"unknown keyword argument(s) {unknown} for {where}; allowed: {allowed}")
     return kwargs
-
-
-def _int_range(low, high):
-    if low is not None and high is not None:
-        return f" in [{low}, {high}]"
-    if low is not None:
-        return f" >= {low}"
-    if high is not None:
-        return f" <= {high}"
-    return ""
