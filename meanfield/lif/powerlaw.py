@@ -17,9 +17,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from brianmodels.result import Result
+
 from .._validate import as_float, check_finite, check_nonnegative
 
-__all__ = ["PowerLaw", "fit_powerlaw", "MU_GRID", "NU_MAX", "P0"]
+__all__ = ["PowerLaw", "fit_powerlaw", "MU_GRID", "NU_MAX", "P0", "STATUS"]
 
 #: mu grid of the fit (mV/s): -50 : 0.5 : 150, as in PowerLawFit.m
 MU_GRID = (-50.0, 150.0, 0.5)
@@ -28,10 +30,18 @@ NU_MAX = 10.0
 #: start point (a [Hz (mV/s)^-n], b [mV/s], n) of the authors' fits
 P0 = (2.2e-6, 4.77, 3.82)
 
+#: status codes of :class:`PowerLaw`
+STATUS = {
+    0: "fit converged (or power law given directly)",
+    1: "the least-squares solver stopped without meeting its convergence tests",
+    2: "the least-squares solver failed (evaluation limit reached); a, b, n are the start point",
+}
+
 
 @dataclass(frozen=True)
-class PowerLaw:
-    """The power law ``nu = a (mu - b)_+^n`` (Eq 1) with its fit diagnostics.
+class PowerLaw(Result):
+    """The power law ``nu = a (mu - b)_+^n`` (Eq 1) with its fit diagnostics (the
+    :class:`brianmodels.result.Result` convention).
 
     Attributes
     ----------
@@ -47,11 +57,20 @@ class PowerLaw:
         RMS and maximum absolute deviation (Hz) from Phi over the fitted points (nu < 10 Hz).
     n_points : int
         Number of grid points used in the fit.
-    success : bool
-        Whether the least-squares solver reported convergence.
+    status : int
+        0 the fit converged (or the power law was given directly); 1 the solver stopped without
+        convergence; 2 the solver failed (:data:`STATUS`). ``success`` is ``status == 0``.
     message : str
         The solver's message.
+    table : pandas.DataFrame
+        One row: ``a`` (Hz (mV/s)^-n), ``b`` (mV/s), ``n``, ``rms_error``, ``max_error`` (Hz),
+        ``n_points``.
+    params : dict
+        The fitted neuron: ``sigma`` (mV/sqrt(s)), ``tau`` (s), ``theta``, ``v_reset`` (mV), ``t_ref`` (s).
     """
+
+    STATUS = STATUS
+
 
     a: float
     b: float
@@ -64,7 +83,7 @@ class PowerLaw:
     rms_error: float = math.nan
     max_error: float = math.nan
     n_points: int = 0
-    success: bool = True
+    status: int = 0
     message: str = "constructed directly"
 
     def __post_init__(self):
@@ -100,9 +119,22 @@ class PowerLaw:
         return float(out) if out.ndim == 0 else out
 
     @property
-    def params(self):
+    def coefficients(self):
         """(a, b, n) as a tuple."""
         return (self.a, self.b, self.n)
+
+    @property
+    def params(self):
+        """The fitted neuron (JSON-able): sigma (mV/sqrt(s)), tau (s), theta, v_reset (mV), t_ref (s)."""
+        return dict(sigma=self.sigma, tau=self.tau, theta=self.theta, v_reset=self.v_reset, t_ref=self.t_ref)
+
+    @property
+    def table(self):
+        """One row: a, b, n, rms_error, max_error, n_points."""
+        import pandas as pd
+
+        return pd.DataFrame([dict(a=self.a, b=self.b, n=self.n, rms_error=self.rms_error,
+                                  max_error=self.max_error, n_points=self.n_points)])
 
 
 def _model(mu, a, b, n):
@@ -142,7 +174,8 @@ def fit_powerlaw(sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0, *, p0=P0):
     Returns
     -------
     PowerLaw
-        Fitted a (Hz (mV/s)^-n), b (mV/s), n with rms/max error (Hz), success flag and message.
+        Fitted a (Hz (mV/s)^-n), b (mV/s), n with rms/max error (Hz), ``status`` (0 converged,
+        1 not converged, 2 solver failure) and message.
         Results are cached (arguments rounded to 12 significant digits).
 
     Raises
@@ -227,11 +260,11 @@ def _fit_cached(sigma, tau, theta, v_reset, t_ref, p0):
         nfev = info.get("nfev", -1)
     except RuntimeError as exc:  # max_nfev reached
         return PowerLaw(*p0, sigma=sigma, tau=tau, theta=theta, v_reset=v_reset, t_ref=t_ref,
-                        n_points=int(x.size), success=False, message=f"curve_fit failed: {exc}")
+                        n_points=int(x.size), status=2, message=f"curve_fit failed: {exc}")
     if success:
         popt = _polish(x, y, popt, np.array(bounds[0]), np.array(bounds[1]))
     resid = _model(x, *popt) - y
     return PowerLaw(float(popt[0]), float(popt[1]), float(popt[2]), sigma=sigma, tau=tau, theta=theta,
                     v_reset=v_reset, t_ref=t_ref, rms_error=float(np.sqrt(np.mean(resid ** 2))),
-                    max_error=float(np.abs(resid).max()), n_points=int(x.size), success=bool(success),
+                    max_error=float(np.abs(resid).max()), n_points=int(x.size), status=0 if success else 1,
                     message=f"{msg} (nfev={nfev})")

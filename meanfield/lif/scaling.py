@@ -2,8 +2,9 @@
 
 Convention (``theory/ssn_lif.md`` §11, balanced-state scaling): connection probabilities and the
 3:1 split are fixed, synaptic weights scale as ``j ∝ 1/sqrt(N)`` (so ``J ∝ sqrt(N)``), the external
-mean drive is ``mu = mu_hat sqrt(N)`` and the external noise sigma_ext is not scaled. The network at
-each size comes from the shared description's own ``scaled(N_total)`` method
+mean drive is ``mu_E = mu_hat_E sqrt(N)`` (``mu_hat_E``: the drive per sqrt(N), the paper's Fig 6
+x-axis; likewise ``mu_hat_I``) and the external noise sigma_ext is not scaled. The network at each
+size comes from the shared description's own ``scaled(N_total)`` method
 (``brianmodels.network.LIFNetwork.scaled``); nothing about the scaling is re-implemented here.
 """
 from __future__ import annotations
@@ -14,8 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from brianmodels.result import Result
+
 from .._validate import check_bool, check_kwargs, check_nonempty, check_positive
-from .selfconsistency import _check_settings, _input_arrays, selfconsistent
+from .selfconsistency import STATUS, _check_settings, _input_arrays, selfconsistent
 
 #: keyword arguments of :func:`meanfield.lif.selfconsistency.selfconsistent` that size_scaling forwards
 _FORWARDED = ("nu_max", "n_check", "n_grid", "ds_max", "tol")
@@ -30,26 +33,31 @@ def default_sizes():
 
 
 @dataclass
-class SizeScalingResult:
-    """Phi_sc branches at several network sizes.
+class SizeScalingResult(Result):
+    """Phi_sc branches at several network sizes (the :class:`brianmodels.result.Result` convention).
 
     Attributes
     ----------
     table : pandas.DataFrame
         The :attr:`SelfConsistentResult.table` of every size stacked, with extra columns ``N``
-        (total size), ``mu_hat`` and ``mu_hat_I`` (inputs before scaling, mu / sqrt(N), mV/s).
-        ``branch`` ids are per N.
+        (total size), ``mu_hat_E`` and ``mu_hat_I`` (drives per sqrt(N), mu / sqrt(N), mV/s).
+        ``branch`` and ``segment`` ids are per N.
     folds : pandas.DataFrame
-        Fold points of every size, with ``N``, ``mu_hat`` columns added.
+        Fold points of every size, with ``N``, ``mu_hat_E`` columns added.
     results : dict
         N -> :class:`~meanfield.lif.selfconsistency.SelfConsistentResult`.
     status : int
-        Worst status over the sizes (0 ok, 2 runaway branches, 1 solver failure).
+        Worst status over the sizes (0 ok, 2 runaway branches, 1 solver failure; the codes of
+        :class:`~meanfield.lif.selfconsistency.SelfConsistentResult`).
     message : str
         Messages of the sizes that did not return status 0.
     diagnostics : dict
         ``sizes`` and per-size status.
+    params : dict
+        ``sizes`` and the settings of the per-size solves.
     """
+
+    STATUS = STATUS
 
     table: object
     folds: object
@@ -57,14 +65,10 @@ class SizeScalingResult:
     status: int
     message: str
     diagnostics: dict = field(default_factory=dict)
-
-    @property
-    def success(self) -> bool:
-        """True unless a solver failed at some size."""
-        return self.status != 1
+    params: dict = field(default_factory=dict)
 
 
-def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, progress: bool = False,
+def size_scaling(network, N_values, mu_hat_E, *, r=None, mu_hat_I=None, progress: bool = False,
                  **kwargs) -> SizeScalingResult:
     """Phi_sc steady states along an input sweep for several network sizes (Fig 6B/D/F, insets).
 
@@ -76,12 +80,13 @@ def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, pr
         reads.
     N_values : array_like of int
         Total sizes N_E + N_I (> 0), e.g. :func:`default_sizes`.
-    mu_hat : array_like (n,)
-        E input before scaling, mu_E / sqrt(N), in mV/s (the paper's Fig 6B/D/F x-axis).
-    r : float
-        mu_I = r mu_E when ``mu_hat_I`` is not given.
+    mu_hat_E : array_like (n,)
+        E drive per sqrt(N), mu_E / sqrt(N), in mV/s (the paper's Fig 6B/D/F x-axis; the drive at
+        size N is ``mu_hat_E * sqrt(N)``).
+    r : float, optional
+        Input ratio mu_I / mu_E (give ``r`` or ``mu_hat_I``, not both; neither: r = 1).
     mu_hat_I : array_like (n,), optional
-        I input before scaling (mV/s).
+        I drive per sqrt(N) (mV/s).
     progress : bool
         tqdm progress bar over the sizes.
     **kwargs
@@ -106,8 +111,10 @@ def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, pr
     defaults = {k: v.default for k, v in inspect.signature(selfconsistent).parameters.items()
                 if k in _FORWARDED + ("progress",)}
     _check_settings(**{**defaults, **kwargs})
-    mu_hat, _ = _input_arrays(mu_hat, r, mu_hat_I, "mu_hat", "mu_hat_I")
-    mu_hat_I = None if mu_hat_I is None else np.asarray(mu_hat_I, dtype=float)
+    given_I = mu_hat_I is not None
+    mu_hat_E, mu_hat_I = _input_arrays(mu_hat_E, r, mu_hat_I, "mu_hat_E", "mu_hat_I")
+    # without mu_hat_I the I drive of each size is r * mu_E there (as selfconsistent computes it)
+    ratio = dict(mu_I=None, r=1.0 if r is None else float(r))
     nets = {int(N): network.scaled(int(N)) for N in N_values}   # validates every size up front
     it = list(nets.items())
     if progress:
@@ -116,20 +123,23 @@ def size_scaling(network, N_values, mu_hat, r: float = 1.0, mu_hat_I=None, *, pr
     results, tables, folds, status, msgs = {}, [], [], 0, []
     for N, net in it:
         s = math.sqrt(N)
-        res = selfconsistent(net, mu_hat * s, r=r, mu_I=None if mu_hat_I is None else mu_hat_I * s, **kwargs)
+        drive = dict(mu_I=mu_hat_I * s) if given_I else ratio
+        res = selfconsistent(net, mu_hat_E * s, **drive, **kwargs)
         results[N] = res
         t = res.table.copy()
         t.insert(0, "N", N)
-        t.insert(1, "mu_hat", t["mu_E"] / s)
+        t.insert(1, "mu_hat_E", t["mu_E"] / s)
         t.insert(2, "mu_hat_I", t["mu_I"] / s)
         tables.append(t)
         f = res.folds.copy()
         f.insert(0, "N", N)
-        f.insert(1, "mu_hat", f["mu_E"] / s)
+        f.insert(1, "mu_hat_E", f["mu_E"] / s)
         folds.append(f)
         if res.status != 0:
             status = 1 if 1 in (status, res.status) else max(status, res.status)
             msgs.append(f"N={N}: {res.message}")
     return SizeScalingResult(table=pd.concat(tables, ignore_index=True), folds=pd.concat(folds, ignore_index=True),
-                             results=results, status=status, message="; ".join(msgs) if msgs else "ok",
-                             diagnostics={"sizes": list(results), "status": {N: r.status for N, r in results.items()}})
+                             results=results, status=status,
+                             message="; ".join(msgs) if msgs else f"{len(results)} size(s) solved",
+                             diagnostics={"sizes": list(results), "status": {N: r.status for N, r in results.items()}},
+                             params=dict(sizes=list(results), **{k: v for k, v in kwargs.items()}))

@@ -26,16 +26,18 @@ from typing import Optional
 
 import numpy as np
 
-from .._validate import (as_float, as_float_array, check_bool, check_finite, check_float, check_int,
-                        check_nonnegative, check_positive)
-from .._solvers import _tangent, continue_curve, locate_fold
+from brianmodels.result import Result
+
+from .._validate import (as_float_array, check_bool, check_drive, check_finite, check_float, check_int,
+                        check_nonnegative, check_pair, check_positive)
+from .._solvers import _tangent, bisect, brentq, continue_curve, damped_newton, locate_fold
 from .transfer import _core
 
 __all__ = ["PhiNetwork", "selfconsistent", "solve_point", "SelfConsistentResult", "PointSolutions",
            "TABLE_COLUMNS"]
 
 #: columns of :attr:`SelfConsistentResult.table` (and :attr:`PointSolutions.table`)
-TABLE_COLUMNS = ("point", "mu_E", "mu_I", "nu_E", "nu_I", "stable", "branch", "state", "curve", "segment",
+TABLE_COLUMNS = ("point", "mu_E", "mu_I", "nu_E", "nu_I", "stable", "branch", "segment", "state",
                  "sigma_E", "sigma_I", "eig_max", "residual")
 
 _SIGN = np.array([1.0, -1.0])  # sign of the source population (E excitatory, I inhibitory)
@@ -82,11 +84,7 @@ class PhiNetwork:
             return a
 
         def vec(v, nm, check):
-            a = check(v, nm)
-            a = np.broadcast_to(a, (2,)).astype(float) if a.ndim == 0 else a
-            if a.shape != (2,):
-                raise ValueError(f"{nm} must be a scalar or a length-2 sequence (E, I); got shape {a.shape}")
-            return a
+            return check_pair(v, nm, scalar=True, check=check)
 
         if not isinstance(self.name, str):
             raise TypeError(f"name must be a str (a label); got {self.name!r}")
@@ -214,9 +212,17 @@ def _stability(pn: PhiNetwork, nu, mu_ext):
 
 
 # ============================================================================ single input point
+#: status codes of :class:`PointSolutions`
+POINT_STATUS = {
+    0: "every bracketed steady state found and polished",
+    1: "a bracketed root could not be polished (reported, not returned)",
+    2: "Phi_E - nu_E > 0 at nu_max: a state above nu_max or runaway activity is possible (not reported)",
+}
+
+
 @dataclass
-class PointSolutions:
-    """All steady states of Eq 14 at one input point.
+class PointSolutions(Result):
+    """All steady states of Eq 14 at one input point (the :class:`brianmodels.result.Result` convention).
 
     Attributes
     ----------
@@ -232,10 +238,19 @@ class PointSolutions:
         max |Phi - nu| (Hz) at each solution.
     status : int
         0 success; 1 a bracketed root could not be polished (reported, not returned);
-        2 the E equation is still positive at nu_max (a solution or runaway may lie above nu_max).
+        2 the E equation is still positive at nu_max (a solution or runaway may lie above nu_max)
+        (:data:`POINT_STATUS`).
     message : str
-        Explanation of ``status``.
+        What happened.
+    params : dict
+        ``network`` (its name), ``nu_max`` (Hz), ``n_grid``.
+    table : pandas.DataFrame
+        One row per steady state: ``state`` (index at this point, 0 = lowest nu_E), ``mu_E``,
+        ``mu_I`` (mV/s), ``nu_E``, ``nu_I`` (Hz), ``stable`` (bool), ``eig_max`` (1/s),
+        ``residual`` (Hz).
     """
+
+    STATUS = POINT_STATUS
 
     mu_ext: np.ndarray
     nu: np.ndarray
@@ -244,20 +259,16 @@ class PointSolutions:
     residual: np.ndarray
     status: int = 0
     message: str = "ok"
-
-    @property
-    def success(self) -> bool:
-        """True when every bracketed root was polished (status 0 or 2)."""
-        return self.status in (0, 2)
+    params: dict = field(default_factory=dict)
 
     @property
     def table(self):
-        """Tidy DataFrame: mu_E, mu_I, nu_E, nu_I, stable, eig_max, residual (one row per solution)."""
+        """Tidy DataFrame: state, mu_E, mu_I, nu_E, nu_I, stable, eig_max, residual (one row per state)."""
         import pandas as pd
 
-        return pd.DataFrame({"mu_E": self.mu_ext[0], "mu_I": self.mu_ext[1], "nu_E": self.nu[:, 0],
-                             "nu_I": self.nu[:, 1], "stable": self.stable, "eig_max": self.eig_max,
-                             "residual": self.residual})
+        return pd.DataFrame({"state": np.arange(len(self.nu)), "mu_E": self.mu_ext[0], "mu_I": self.mu_ext[1],
+                             "nu_E": self.nu[:, 0], "nu_I": self.nu[:, 1], "stable": self.stable,
+                             "eig_max": self.eig_max, "residual": self.residual})
 
 
 def _solve_nu_I(pn: PhiNetwork, nu_E, mu_ext, n_iter=40):
@@ -266,9 +277,9 @@ def _solve_nu_I(pn: PhiNetwork, nu_E, mu_ext, n_iter=40):
     nu_E = np.asarray(nu_E, float)
     k = nu_E.size
 
-    def h(nu_I):
-        nu = np.column_stack([nu_E, nu_I])
-        return pn.rates(nu, np.broadcast_to(mu_ext, (k, 2)))[:, 1] - nu_I
+    def h(nu_I, mask=None):
+        nE = nu_E if mask is None else nu_E[mask]
+        return pn.rates(np.column_stack([nE, nu_I]), np.broadcast_to(mu_ext, (nE.size, 2)))[:, 1] - nu_I
 
     lo = np.zeros(k)
     hi = np.maximum(h(lo), 1.0) * 2.0
@@ -277,52 +288,48 @@ def _solve_nu_I(pn: PhiNetwork, nu_E, mu_ext, n_iter=40):
         if not bad.any():
             break
         hi = np.where(bad, hi * 4.0, hi)
-    for _ in range(n_iter):
-        mid = 0.5 * (lo + hi)
-        pos = h(mid) > 0
-        lo = np.where(pos, mid, lo)
-        hi = np.where(pos, hi, mid)
-    return 0.5 * (lo + hi)
+    # the right-hand side Phi_I > 0 decreases with nu_I: h(0) > 0 and h(hi) < 0
+    return bisect(h, lo, hi, n_iter=n_iter, rtol=0.0, lo_positive=True)
+
+
+def _rel_err(F, x):
+    """max |Phi_X - nu_X| / max(1, nu_X): the convergence measure of :func:`_polish`."""
+    return float(np.max(np.abs(F) / np.maximum(1.0, x)))
 
 
 def _polish(pn, nu0, mu_ext, tol=1e-12, max_iter=50):
-    """Damped Newton on the 2-D system at fixed input; returns (nu, converged).
+    """Damped Newton (:func:`meanfield._solvers.damped_newton`) on the 2-D system at fixed input;
+    returns (nu, converged).
 
-    Converged means max |Phi_X - nu_X| <= tol * max(1, nu_X) (relative for rates above 1 Hz).
+    Converged means max |Phi_X - nu_X| <= tol * max(1, nu_X) (relative for rates above 1 Hz). Rates
+    are >= 0 (Phi > 0): trial points are projected onto nu >= 0, not rejected.
     """
     mu_ext = np.asarray(mu_ext, float)
-    x = np.maximum(np.asarray(nu0, float), 0.0)
-    F, dF, _ = pn._eval(x, mu_ext)
-    for _ in range(max_iter):
-        err = np.max(np.abs(F) / np.maximum(1.0, x))
-        if err <= tol:
-            return x, True
-        try:
-            dx = np.linalg.solve(dF, -F)
-        except np.linalg.LinAlgError:
-            return x, False
-        lam = 1.0
-        for _ in range(40):
-            xn = np.maximum(x + lam * dx, 0.0)      # rates are >= 0 (Phi > 0): project, don't reject
-            Fn, dFn, _ = pn._eval(xn, mu_ext)
-            if np.max(np.abs(Fn) / np.maximum(1.0, xn)) < err or lam < 1e-6:
-                break
-            lam *= 0.5
-        else:
-            return x, False
-        x, F, dF = xn, Fn, dFn
-    return x, bool(np.max(np.abs(F) / np.maximum(1.0, x)) <= tol)
+    last = {}
+
+    def ev(x):
+        key = x.tobytes()
+        if last.get("key") != key:
+            F, dF, _ = pn._eval(x, mu_ext)
+            last.update(key=key, F=F, dF=dF)
+        return last
+
+    x, ok, _ = damped_newton(lambda x: ev(x)["F"], lambda x: ev(x)["dF"], np.maximum(np.asarray(nu0, float), 0.0),
+                             tol=tol, max_iter=max_iter, norm=_rel_err, max_halvings=40, lam_min=1e-6,
+                             project=lambda x: np.maximum(x, 0.0))
+    return x, ok
 
 
-def _validate_mu_pair(mu_E, mu_I):
-    mu_E = as_float(mu_E, "mu_E")
-    mu_I = as_float(mu_I, "mu_I")
-    if not (math.isfinite(mu_E) and math.isfinite(mu_I)):
-        raise ValueError(f"mu_E and mu_I must be finite (mV/s); got {mu_E!r}, {mu_I!r}")
-    return np.array([mu_E, mu_I])
+def _point_drive(mu_E, r, mu_I):
+    """(mu_E, mu_I) of one input point as a length-2 array (mV/s)."""
+    mu_E, mu_I, _ = check_drive(mu_E, r, mu_I)
+    if mu_E.ndim != 0:
+        raise ValueError(f"solve_point solves one input point: mu_E, r and mu_I must be scalars; got shape "
+                         f"{mu_E.shape}")
+    return np.array([float(mu_E), float(mu_I)])
 
 
-def solve_point(network, mu_E, mu_I, *, nu_max: float = 500.0, n_grid: int = 400) -> PointSolutions:
+def solve_point(network, mu_E, *, r=None, mu_I=None, nu_max: float = 500.0, n_grid: int = 400) -> PointSolutions:
     """Every steady state of Eq 14 at one input point (mu_E, mu_I).
 
     For each nu_E of a grid (0 and ``n_grid`` log-spaced values up to ``nu_max``) the I equation is
@@ -335,8 +342,12 @@ def solve_point(network, mu_E, mu_I, *, nu_max: float = 500.0, n_grid: int = 400
     ----------
     network : LIFNetwork-like or PhiNetwork
         The network (duck-typed: J, j, tau, sigma_ext, theta, v_reset, t_ref).
-    mu_E, mu_I : float
-        External mean drives in mV/s.
+    mu_E : float
+        External mean drive of E in mV/s.
+    r : float, optional
+        Input ratio mu_I / mu_E (give ``r`` or ``mu_I``, not both; neither: r = 1).
+    mu_I : float, optional
+        External mean drive of I in mV/s.
     nu_max : float
         Largest rate searched (Hz, > 0). Without refractoriness Phi is unbounded, so solutions above
         ``nu_max`` (or runaway) are reported through ``status = 2``, not returned.
@@ -348,7 +359,7 @@ def solve_point(network, mu_E, mu_I, *, nu_max: float = 500.0, n_grid: int = 400
     PointSolutions
     """
     pn = _as_phinet(network)
-    mu_ext = _validate_mu_pair(mu_E, mu_I)
+    mu_ext = _point_drive(mu_E, r, mu_I)
     nu_max = check_float(nu_max, "nu_max", 0.0, low_inclusive=False, unit="Hz")
     n_grid = check_int(n_grid, "n_grid", low=N_GRID_MIN, high=N_GRID_MAX)
     return _solve_point(pn, mu_ext, nu_max, n_grid)
@@ -368,7 +379,6 @@ def _solve_point(pn, mu_ext, nu_max, n_grid):
         nu, ok = _polish(pn, x0, mu_ext)
         if not (ok and a * (1 - 1e-9) - 1e-300 <= nu[0] <= b * (1 + 1e-9) + 1e-300):
             # fall back to a scalar bracketed solve of the reduced equation
-            from scipy.optimize import brentq
 
             def g(x):
                 ni = _solve_nu_I(pn, np.array([x]), mu_ext)[0]
@@ -397,41 +407,57 @@ def _solve_point(pn, mu_ext, nu_max, n_grid):
     st = [_stability(pn, v, mu_ext) for v in nu]
     return PointSolutions(mu_ext=mu_ext, nu=nu, stable=np.array([s[0] for s in st], bool),
                           eig_max=np.array([s[1] for s in st]), residual=np.array([s[2] for s in st]),
-                          status=status, message="; ".join(msgs) if msgs else "ok")
+                          status=status, message="; ".join(msgs) if msgs else
+                          f"{len(nu)} steady state(s) at (mu_E, mu_I) = ({mu_ext[0]:g}, {mu_ext[1]:g}) mV/s",
+                          params=dict(network=pn.name, nu_max=float(nu_max), n_grid=int(n_grid)))
 
 
 # ============================================================================ sweeps
+#: status codes of :class:`SelfConsistentResult` (and :class:`~meanfield.lif.scaling.SizeScalingResult`)
+STATUS = {
+    0: "every branch followed and polished within the rate range",
+    1: "a continuation or polish failed (see message)",
+    2: "a branch left the rate range [0, nu_max] (runaway activity) or states above nu_max are possible",
+}
+
+
 @dataclass
-class SelfConsistentResult:
-    """Steady states of Eq 14 along an input sweep (all branches), like scipy.optimize's results.
+class SelfConsistentResult(Result):
+    """Steady states of Eq 14 along an input sweep (all branches; the :class:`brianmodels.result.Result`
+    convention).
 
     Attributes
     ----------
     table : pandas.DataFrame
-        One row per input point x branch, columns ``TABLE_COLUMNS``:
+        One row per input point x steady state, columns ``TABLE_COLUMNS``:
         ``point`` (index of the input point), ``mu_E``, ``mu_I`` (external drives, mV/s),
         ``nu_E``, ``nu_I`` (Hz), ``stable`` (bool, rate dynamics with tau_X = membrane tau),
-        ``branch`` (int; a branch is a piece of a solution curve between folds, numbered so that at an
-        S-shaped curve 0/1/2 are the low/middle/high branches; each branch is monotone in the input
-        path), ``state`` (index of the solution within its input point, 0 = lowest nu_E, as the SSN's
-        ``steady_states``), ``curve`` (which continuation curve),
-        ``segment`` (piece of that curve), ``sigma_E``, ``sigma_I`` (total noise, mV/sqrt(s)),
-        ``eig_max`` (largest real part of the Jacobian's eigenvalues, 1/s), ``residual``
-        (max |Phi - nu|, Hz).
+        ``branch`` (int; the connected solution curve, continuous through folds, as the SSN's
+        sweeps), ``segment`` (int; a piece of a branch between folds, numbered over the whole
+        table so that at an S-shaped curve 0/1/2 are the low/middle/high segments; each segment is
+        monotone in the input path), ``state`` (index of the solution within its input point,
+        0 = lowest nu_E, as the SSN's ``steady_states``), ``sigma_E``, ``sigma_I`` (total noise,
+        mV/sqrt(s)), ``eig_max`` (largest real part of the Jacobian's eigenvalues, 1/s),
+        ``residual`` (max |Phi - nu|, Hz).
     folds : pandas.DataFrame
-        Saddle-node points: ``mu_E``, ``mu_I``, ``nu_E``, ``nu_I``, ``curve``, ``lam`` (position on the
-        input path in units of the point index).
+        Saddle-node points: ``mu_E``, ``mu_I``, ``nu_E``, ``nu_I``, ``branch``, ``lam`` (position on
+        the input path in units of the point index).
     curves : list of ContinuationResult
-        The dense continuation curves (x = (nu_E, nu_I, lam)).
+        The dense continuation curves (x = (nu_E, nu_I, lam)), one per branch.
     status : int
         0 success; 1 some continuation or polish failed (see message); 2 a branch left the rate range
         [0, nu_max] (runaway activity, ``diagnostics['runaway']``) or a scan found the E equation still
-        positive at nu_max (states above nu_max possible, ``diagnostics['above_nu_max']``).
+        positive at nu_max (states above nu_max possible, ``diagnostics['above_nu_max']``)
+        (:data:`STATUS`).
     message : str
-        Explanation.
+        What happened.
     diagnostics : dict
         Counters (steps, Newton iterations, rejected steps), max residual, seeds, check points.
+    params : dict
+        ``network`` (name) and the solver settings.
     """
+
+    STATUS = STATUS
 
     table: object
     folds: object
@@ -439,30 +465,26 @@ class SelfConsistentResult:
     status: int
     message: str
     diagnostics: dict = field(default_factory=dict)
-
-    @property
-    def success(self) -> bool:
-        """True unless a solver step failed (status 1)."""
-        return self.status != 1
+    params: dict = field(default_factory=dict)
 
     def long(self):
-        """The table in long format: one row per input point x branch x population.
+        """The table in long format: one row per input point x steady state x population.
 
-        Columns: point, mu_E, mu_I, branch, stable, population ('E' or 'I'), nu (Hz), mu_ext (mV/s),
-        sigma (mV/sqrt(s)).
+        Columns: point, mu_E, mu_I, branch, segment, state, stable, population ('E' or 'I'), nu (Hz),
+        mu_ext (mV/s), sigma (mV/sqrt(s)).
         """
         import pandas as pd
 
         t = self.table
         parts = []
         for pop in ("E", "I"):
-            d = t[["point", "mu_E", "mu_I", "branch", "stable"]].copy()
+            d = t[["point", "mu_E", "mu_I", "branch", "segment", "state", "stable"]].copy()
             d["population"] = pop
             d["nu"] = t[f"nu_{pop}"].to_numpy()
             d["mu_ext"] = t[f"mu_{pop}"].to_numpy()
             d["sigma"] = t[f"sigma_{pop}"].to_numpy()
             parts.append(d)
-        return pd.concat(parts, ignore_index=True).sort_values(["point", "branch", "population"],
+        return pd.concat(parts, ignore_index=True).sort_values(["point", "segment", "population"],
                                                                ignore_index=True)
 
 
@@ -498,16 +520,15 @@ def _check_settings(nu_max, n_check, n_grid, ds_max, tol, progress):
 
 
 def _input_arrays(mu_E, r, mu_I, name_E="mu_E", name_I="mu_I"):
+    """The sweep path (mu_E, mu_I) from mu_E and at most one of r / mu_I (:func:`check_drive`)."""
     mu_E = check_finite(mu_E, name_E)
     if mu_E.ndim != 1 or mu_E.size < 2:
         raise ValueError(f"{name_E} must be a 1-D array of >= 2 input values (mV/s); got shape {mu_E.shape}")
     if mu_I is None:
-        r = check_float(r, "r")
-        mu_I = r * mu_E
-    else:
-        mu_I = check_finite(mu_I, name_I)
-        if mu_I.shape != mu_E.shape:
-            raise ValueError(f"{name_I} must have the shape of {name_E} {mu_E.shape}; got {mu_I.shape}")
+        r = check_float(1.0 if r is None else r, "r")
+    elif np.shape(mu_I) != mu_E.shape:
+        raise ValueError(f"{name_I} must have the shape of {name_E} {mu_E.shape}; got {np.shape(mu_I)}")
+    mu_E, mu_I, _ = check_drive(mu_E, r, mu_I, names=(name_E, "r", name_I))
     same = np.all(np.diff(np.column_stack([mu_E, mu_I]), axis=0) == 0, axis=1)
     if np.any(same):
         raise ValueError(f"consecutive input points ({name_E}, {name_I}) must differ (the sweep path needs a "
@@ -515,7 +536,7 @@ def _input_arrays(mu_E, r, mu_I, name_E="mu_E", name_I="mu_I"):
     return mu_E, mu_I
 
 
-def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 500.0, n_check: int = 6,
+def selfconsistent(network, mu_E, *, r: Optional[float] = None, mu_I=None, nu_max: float = 500.0, n_check: int = 6,
                    n_grid: int = 300, ds_max: Optional[float] = None, tol: float = 1e-11,
                    progress: bool = False) -> SelfConsistentResult:
     """All steady states of the Ricciardi self-consistency (Eq 14) along an input sweep.
@@ -534,10 +555,10 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
         ``brianmodels.presets.get('bistable')``; or :meth:`PhiNetwork.from_arrays`.
     mu_E : array_like (n,)
         External drive of E in mV/s at the input points (n >= 2).
-    r : float
-        mu_I = r * mu_E when ``mu_I`` is not given (default 1).
+    r : float, optional
+        Input ratio: mu_I = r * mu_E (give ``r`` or ``mu_I``, not both; neither: r = 1).
     mu_I : array_like (n,), optional
-        External drive of I in mV/s (overrides r).
+        External drive of I in mV/s.
     nu_max : float
         Rates above this (Hz, > 0, finite) end a curve (runaway: Phi is unbounded without
         refractoriness).
@@ -652,7 +673,7 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
                 if not c.success:
                     status = 1
                     msgs.append(f"continuation from input point {k} stopped: {c.message}")
-                if c.status == 1:
+                if c.end == "domain":
                     runaway.append(float(c.x[-1, 2]))
             if len(parts) == 2:  # join the two halves into one curve running in +lam direction
                 a, b = parts
@@ -664,8 +685,9 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
                 c.n_newton += a.n_newton
                 c.n_rejected += a.n_rejected
                 c.max_residual = max(a.max_residual, b.max_residual)
-                if a.status != 0 or b.status != 0:
+                if a.status != 0 or b.status != 0 or a.end != "bound" or b.end != "bound":
                     c.status = a.status if a.status != 0 else b.status
+                    c.end = None if c.status else (a.end if a.end != "bound" else b.end)
                     c.message = f"backward: {a.message}; forward: {b.message}"
                 curves.append(c)
             else:
@@ -694,18 +716,22 @@ def selfconsistent(network, mu_E, r: float = 1.0, mu_I=None, *, nu_max: float = 
     if len(table) and diag["max_residual"] > 1e-8:
         status = 1
         msgs.append(f"max residual {diag['max_residual']:.2e} Hz exceeds 1e-8")
-    return SelfConsistentResult(table=table, folds=folds, curves=curves, status=status,
-                                message="; ".join(msgs) if msgs else "ok", diagnostics=diag)
+    message = "; ".join(msgs) if msgs else (f"{len(curves)} branch(es), {len(folds)} fold(s) along "
+                                            f"{n} input points")
+    params = dict(network=pn.name, nu_max=float(nu_max), n_check=int(n_check), n_grid=int(n_grid),
+                  ds_max=float(ds_max), tol=float(tol))
+    return SelfConsistentResult(table=table, folds=folds, curves=curves, status=status, message=message,
+                                diagnostics=diag, params=params)
 
 
 def _tabulate(pn, path, curves, scale, tol):
-    """Cut the curves at every input point, polish, classify; number the branches."""
+    """Cut the curves at every input point, polish, classify; number the branches and segments."""
     import pandas as pd
 
     rows, fold_rows = [], []
     # order curves by their rate at the lowest lam they reach, so that numbering is reproducible
     order = sorted(range(len(curves)), key=lambda i: (curves[i].x[:, 2].min(), curves[i].x[0, 0]))
-    branch_id = {}
+    segment_id = {}
     for ci_new, ci in enumerate(order):
         c = curves[ci]
         X = c.x
@@ -718,7 +744,7 @@ def _tabulate(pn, path, curves, scale, tol):
             if xf is not None:
                 mu_ext, _ = path.at(xf[2])
                 fold_rows.append({"mu_E": mu_ext[0], "mu_I": mu_ext[1], "nu_E": xf[0], "nu_I": xf[1],
-                                  "curve": ci_new, "lam": xf[2]})
+                                  "branch": ci_new, "lam": xf[2]})
         lam = _snap(X[:, 2])
         for k in range(path.n):
             hits = np.nonzero(((lam[:-1] - k) * (lam[1:] - k) <= 0) & (lam[:-1] != lam[1:]))[0]
@@ -746,21 +772,21 @@ def _tabulate(pn, path, curves, scale, tol):
                 seen.append(nu)
                 stable, emax, res = _stability(pn, nu, mu_ext)
                 _, sig = pn.inputs(nu, mu_ext)
-                key = (ci_new, int(s))
-                branch_id.setdefault(key, None)
+                key = (ci_new, int(s))       # (branch, piece of it between folds)
+                segment_id.setdefault(key, None)
                 rows.append({"point": k, "mu_E": mu_ext[0], "mu_I": mu_ext[1], "nu_E": nu[0], "nu_I": nu[1],
-                             "stable": bool(stable), "curve": ci_new, "segment": int(s),
+                             "stable": bool(stable), "branch": ci_new, "segment": key,
                              "sigma_E": sig[0], "sigma_I": sig[1], "eig_max": emax, "residual": res})
-    for i, key in enumerate(sorted(branch_id)):
-        branch_id[key] = i
+    for i, key in enumerate(sorted(segment_id)):
+        segment_id[key] = i
     for row in rows:
-        row["branch"] = branch_id[(row["curve"], row["segment"])]
+        row["segment"] = segment_id[row["segment"]]
     table = pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
     if len(table):
         table = table.sort_values(["point", "nu_E"], ignore_index=True)
         table["state"] = table.groupby("point").cumcount()
         table["stable"] = table["stable"].astype(bool)
-    folds = pd.DataFrame(fold_rows, columns=["mu_E", "mu_I", "nu_E", "nu_I", "curve", "lam"])
+    folds = pd.DataFrame(fold_rows, columns=["mu_E", "mu_I", "nu_E", "nu_I", "branch", "lam"])
     return table, folds
 
 

@@ -59,7 +59,7 @@ def test_brunel_network_rates_agree_with_nnmt():
     p = brunel_A(5.0, 2.0)
     pn = PhiNetwork.from_arrays(J=p["J"], K=p["K"], tau=p["tau"], sigma_ext=p["sigma_ext"], theta=p["theta"],
                                 v_reset=p["v_reset"], t_ref=p["t_ref"])
-    ours = solve_point(pn, p["mu_ext"], p["mu_ext"], nu_max=499.0)
+    ours = solve_point(pn, p["mu_ext"], mu_I=p["mu_ext"], nu_max=499.0)
     theirs = nnmt_rates(nnmt_network_args(p["J"], p["K"], p["tau"], p["sigma_ext"], p["theta"], p["v_reset"],
                                           p["t_ref"]), p["mu_ext"])
     assert ours.nu.shape == (1, 2) and ours.stable[0]
@@ -73,7 +73,7 @@ def test_bistable_states_are_nnmt_fixed_points():
     p = bistable_network()
     pn = PhiNetwork.from_arrays(J=p["J"], K=p["K"], tau=p["tau"], sigma_ext=p["sigma_ext"])
     args = nnmt_network_args(p["J"], p["K"], p["tau"], p["sigma_ext"])
-    ours = solve_point(pn, 3.0, 3.0)
+    ours = solve_point(pn, 3.0, mu_I=3.0)
     assert len(ours.nu) == 3 and ours.stable.tolist() == [True, False, True]
     for state in ours.nu:
         np.testing.assert_allclose(nnmt_rates(args, 3.0, state, "LSTSQ"), state, rtol=1e-4)

@@ -101,9 +101,9 @@ def test_fit_is_polished_to_the_least_squares_stationary_point(sigma, tau):
     mu = lo + step * np.arange(int(round((hi - lo) / step)) + 1)
     nu = phi(mu, sigma, tau)
     x, y = mu[nu < 10.0], nu[nu < 10.0]
-    J = _jac(x, *f.params)
+    J = _jac(x, *f.coefficients)
     Js = J / np.sqrt(np.sum(J * J, axis=0))
-    r = _model(x, *f.params) - y
+    r = _model(x, *f.coefficients) - y
     assert f.success and f.n_points == x.size
     assert np.max(np.abs(Js.T @ r)) / np.linalg.norm(r) < 1e-10
 

@@ -65,7 +65,7 @@ def test_continuation_detects_closed_loop():
     F = lambda v: np.array([v[0] ** 2 + v[1] ** 2 - 1.0])       # noqa: E731
     J = lambda v: np.array([[2 * v[0], 2 * v[1]]])             # noqa: E731
     res = continue_curve(F, J, [1.0, 0.0], param_bounds=(-5, 5), ds=0.05, ds_max=0.1)
-    assert res.status == 2 and len(res.folds) == 2
+    assert res.status == 0 and res.end == "loop" and len(res.folds) == 2
     assert np.allclose(np.hypot(res.x[:, 0], res.x[:, 1]), 1.0, atol=1e-10)
 
 
@@ -85,9 +85,11 @@ def test_bistable_fold_pair_between_2_and_4(bistable):
     # inside the window: low stable, middle saddle, high stable
     for _, g in t[t.point.isin(counts[inside].index)].groupby("point"):
         assert g.sort_values("nu_E").stable.tolist() == [True, False, True]
-    # three branches (low, middle, high) numbered in order of nu_E
-    assert sorted(t.branch.unique()) == [0, 1, 2]
-    assert t.groupby("branch").nu_E.mean().is_monotonic_increasing
+    # three segments (low, middle, high) between the folds, numbered in order of nu_E
+    assert sorted(t.segment.unique()) == [0, 1, 2]
+    assert t.groupby("segment").nu_E.mean().is_monotonic_increasing
+    # ... of one branch: the S-shaped curve is connected through both folds
+    assert t.branch.nunique() == 1 and set(res.folds.branch) == {0}
 
 
 def test_every_point_satisfies_eq14(bistable, supersat):
@@ -122,13 +124,13 @@ def test_stability_agrees_with_euler_integration(bistable):
 
 def test_solve_point_finds_all_states_and_agrees_with_sweep(bistable):
     net, res = bistable
-    ps = solve_point(net, 3.0, 3.0)
+    ps = solve_point(net, 3.0, mu_I=3.0)
     assert ps.success and len(ps.nu) == 3
     assert ps.stable.tolist() == [True, False, True]
     row = res.table[res.table.point == 30].sort_values("nu_E")
     np.testing.assert_allclose(ps.nu, row[["nu_E", "nu_I"]].to_numpy(), rtol=1e-9)
     assert ps.residual.max() < 1e-10
-    assert len(solve_point(net, 6.0, 6.0).nu) == 1
+    assert len(solve_point(net, 6.0, mu_I=6.0).nu) == 1
 
 
 def test_long_format(bistable):
@@ -136,8 +138,8 @@ def test_long_format(bistable):
     lf = res.long()
     assert len(lf) == 2 * len(res.table)
     assert set(lf.population) == {"E", "I"}
-    e = lf[lf.population == "E"].sort_values(["point", "branch"])
-    t = res.table.sort_values(["point", "branch"])
+    e = lf[lf.population == "E"].sort_values(["point", "segment"])
+    t = res.table.sort_values(["point", "segment"])
     np.testing.assert_array_equal(e.nu.to_numpy(), t.nu_E.to_numpy())
 
 
@@ -159,7 +161,7 @@ def test_from_arrays_equals_from_network():
     a = PhiNetwork.from_network(net)
     b = PhiNetwork.from_arrays(net.J, K=net.K, tau=net.tau, sigma_ext=net.sigma_ext)
     np.testing.assert_allclose(a.jv, b.jv, rtol=1e-14)
-    pa, pb = solve_point(a, 3.0, 3.0), solve_point(b, 3.0, 3.0)
+    pa, pb = solve_point(a, 3.0, mu_I=3.0), solve_point(b, 3.0, mu_I=3.0)
     np.testing.assert_allclose(pa.nu, pb.nu, rtol=1e-10)
 
 
@@ -203,8 +205,8 @@ def test_fig6b_supersaturating_network_silences_E_as_N_grows():
     res = size_scaling(net, [4000, 40000, 504000], mu_hat, n_check=2)
     assert res.status == 0, res.message
     t = res.table
-    assert set(t.N) == {4000, 40000, 504000} and {"mu_hat", "mu_hat_I"} <= set(t.columns)
-    np.testing.assert_allclose(t.mu_hat * np.sqrt(t.N), t.mu_E, rtol=1e-12)
+    assert set(t.N) == {4000, 40000, 504000} and {"mu_hat_E", "mu_hat_I"} <= set(t.columns)
+    np.testing.assert_allclose(t.mu_hat_E * np.sqrt(t.N), t.mu_E, rtol=1e-12)
     peak = t.groupby("N").nu_E.max()
     end = t[t.point == 20].set_index("N").nu_E
     # "As N grows, the excitatory activity peak becomes smaller and in the limit of very large
