@@ -26,10 +26,17 @@ attributes ``K``, ``j``, ``J`` and a ``replace(**changes)`` method) and then als
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
+from typing import Optional
 
 import numpy as np
 
-from .._validate import as_float, as_float_array, broadcast, check_bool, check_finite, check_float, check_int
+from brianmodels.result import Result
+
+from .._solvers import brentq
+from .._validate import (as_float, broadcast, check_bool, check_finite, check_float, check_int,
+                         check_pair)
+from .kernels import is_stable
 
 __all__ = [
     "PATHWAYS",
@@ -59,21 +66,21 @@ _STATUS_TEXT = {
 # =====================================================================================
 # result object
 # =====================================================================================
-class DesignResult(dict):
-    """Outcome of a regime-targeting call (like :class:`scipy.optimize.OptimizeResult`).
-
-    A ``dict`` with attribute access. Keys always present:
+@dataclass
+class DesignResult(Result):
+    """Outcome of a regime-targeting call (the :class:`brianmodels.result.Result` convention).
 
     Attributes
     ----------
-    success : bool
-        True iff the optimiser converged *and* the regime recomputed with the SSN's own
-        functions matches the request within ``rtol``.
     status : int
-        0 success; 1 target unreachable under the constraints (proved before/without optimising);
-        2 optimiser did not find a solution; 3 solution found but verification failed.
+        0 success: the optimiser converged *and* the regime recomputed with the SSN's own
+        functions matches the request within ``rtol``; 1 target unreachable under the constraints
+        (proved before/without optimising); 2 optimiser did not find a solution; 3 solution found
+        but verification failed (:data:`STATUS`).
+    success : bool
+        ``status == 0``.
     message : str
-        Human-readable explanation (what failed and why).
+        What happened (what failed and why).
     target : str
         ``'supersaturation'``, ``'bistability'``, ``'isn'`` or ``'balanced'``.
     J : numpy.ndarray or None
@@ -91,30 +98,51 @@ class DesignResult(dict):
     diagnostics : dict
         Solver details: starting point, relative change of each weight, optimiser messages,
         residuals, number of starts, ...
+    table : pandas.DataFrame
+        One row per targeted quantity: ``quantity``, ``requested``, ``achieved`` (units of the
+        quantity: Hz for rates, mV/s for inputs; flags as bool).
+    params : dict
+        ``target``, ``requested`` and the designed ``J`` (mV) and ``r``.
     """
 
-    def __getattr__(self, name):
-        try:
-            return self[name]
-        except KeyError as exc:
-            raise AttributeError(name) from exc
+    STATUS = _STATUS_TEXT
 
-    __setattr__ = dict.__setitem__
-    __delattr__ = dict.__delitem__
+    target: str
+    status: int
+    message: str
+    J: Optional[np.ndarray] = None
+    r: Optional[float] = None
+    ssn: object = None
+    network: object = None
+    requested: dict = field(default_factory=dict)
+    achieved: dict = field(default_factory=dict)
+    diagnostics: dict = field(default_factory=dict)
+
+    @property
+    def table(self):
+        """Requested vs achieved values, one row per quantity."""
+        import pandas as pd
+
+        keys = list(self.requested) + [k for k in self.achieved if k not in self.requested]
+        return pd.DataFrame({"quantity": keys, "requested": [self.requested.get(k, np.nan) for k in keys],
+                             "achieved": [self.achieved.get(k, np.nan) for k in keys]})
+
+    @property
+    def params(self):
+        """JSON-able description: target, requested values, designed J (mV) and r."""
+        return dict(target=self.target, requested=dict(self.requested),
+                    J=None if self.J is None else np.asarray(self.J).tolist(), r=self.r)
 
     def __repr__(self):
         keys = ("success", "status", "message", "target", "J", "r", "requested", "achieved")
-        lines = [f"{k:>10}: {self[k]!r}" for k in keys if k in self]
+        lines = [f"{k:>10}: {getattr(self, k)!r}" for k in keys]
         return "DesignResult(\n" + "\n".join(lines) + "\n)"
-
-    def __dir__(self):
-        return sorted(set(super().__dir__()) | set(self.keys()))
 
 
 def _result(target, status, message, *, J=None, r=None, ssn=None, network=None,
             requested=None, achieved=None, diagnostics=None) -> DesignResult:
     return DesignResult(
-        success=(status == _OK), status=status, message=message, target=target,
+        target=target, status=status, message=message,
         J=None if J is None else np.array(J, dtype=float), r=None if r is None else float(r),
         ssn=ssn, network=network, requested=dict(requested or {}), achieved=dict(achieved or {}),
         diagnostics=dict(diagnostics or {}))
@@ -230,10 +258,7 @@ def _params(ssn):
         if not hasattr(ssn, attr):
             raise TypeError(f"ssn must have attributes J, a, b, n, tau (an SSN); missing {attr!r}")
     J = np.array(ssn.J, dtype=float).reshape(2, 2)
-    a = np.array(ssn.a, dtype=float).reshape(2)
-    b = np.array(ssn.b, dtype=float).reshape(2)
-    n = np.array(ssn.n, dtype=float).reshape(2)
-    tau = np.array(ssn.tau, dtype=float).reshape(2)
+    a, b, n, tau = (check_pair(getattr(ssn, k), f"ssn.{k}") for k in ("a", "b", "n", "tau"))
     return J, a, b, n, tau
 
 
@@ -255,7 +280,7 @@ def _rates(nu_E, nu_I):
 
 
 def _unstable_error(nu_E, nu_I, delta, trace, what):
-    bad = ~((delta > 0) & (trace < 0))
+    bad = ~is_stable(delta, trace)
     if np.any(bad):
         flat = np.flatnonzero(np.atleast_1d(bad))
         shown = ", ".join(
@@ -438,7 +463,7 @@ def _states(J, a, b, n, tau, mu_E, mu_I):
     P = _P(J, a, b, n)
     st = states(np.atleast_1d(np.asarray(mu_E, float)), np.atleast_1d(np.asarray(mu_I, float)), P)
     la = linear_analysis(st["x_E"], st["x_I"], P, tau[0], tau[1])
-    st["stable"] = (la["delta"] > 0) & (la["trace"] < 0)
+    st["stable"] = is_stable(la["det"], la["trace"], st["double"])
     return st
 
 
@@ -1053,8 +1078,6 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
     if r0 is None or not res.success:
         return res
     # onset along the ray: Eq 5 at (nu_isn, nu_I) must lie on (mu, r mu): scan nu_I, refine
-    from scipy.optimize import brentq
-
     def q(nu_I):
         mE, mI = _eq5(nu_isn, nu_I, J, a, b, n)
         return mI - r0 * mE
@@ -1066,13 +1089,13 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
         nu_I = brentq(q, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-14)
         mu = float(_eq5(nu_isn, nu_I, J, a, b, n)[0])
         delta, trace = _delta_trace(nu_isn, nu_I, J, a, n, tau)
-        onsets.append(dict(mu=mu, nu_I=float(nu_I), stable=bool(delta > 0 and trace < 0)))
+        onsets.append(dict(mu=mu, nu_I=float(nu_I), stable=bool(is_stable(delta, trace))))
     res.diagnostics["onsets"] = onsets
     stable = [o["mu"] for o in onsets if o["stable"]]
     if not stable:
-        res.update(success=False, status=_NOT_VERIFIED,
-                   message=f"J_EE set for nu_E^ISN = {nu_isn:g} Hz, but along r = {r0:g} no stable steady "
-                           f"state reaches it: the network never becomes ISN on that ray")
+        res.status = _NOT_VERIFIED
+        res.message = (f"J_EE set for nu_E^ISN = {nu_isn:g} Hz, but along r = {r0:g} no stable steady "
+                       f"state reaches it: the network never becomes ISN on that ray")
         return res
     res.achieved["mu_isn"] = min(stable)
     return res
@@ -1081,7 +1104,7 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
 # =====================================================================================
 # (d) balanced state that exists and is stable
 # =====================================================================================
-def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), bounds=None,
+def target_balanced(ssn, r, *, mu_E=None, margin=0.1, network=None, fixed=(), bounds=None,
                     n_starts=3, seed=0):
     """Nearest couplings (relative change) with a balanced state that exists and is stable.
 
@@ -1089,7 +1112,7 @@ def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), boun
     stability). In log-couplings these are linear inequalities, imposed with ``margin``:
     log(J_II/(r J_EI)) >= margin and log(J_EI J_IE/(J_EE J_II)) >= margin. Feasibility under
     ``fixed``/``bounds`` is decided first by linear programming (status 1 if none), then the
-    nearest point is found by SLSQP. If ``mu`` is given, the leading-order trace condition of the
+    nearest point is found by SLSQP. If ``mu_E`` is given, the leading-order trace condition of the
     large-N linearisation, g_E J_EE/tau_E < g_I J_II/tau_I at the balanced rates for input
     mu (theory §11), is imposed too. The result is checked with the SSN's balanced-state
     rates (Eq S1).
@@ -1100,7 +1123,7 @@ def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), boun
         Starting network.
     r : float
         Input ratio mu_I^ext / mu_E^ext (> 0); may change unless ``'r'`` is in ``fixed``.
-    mu : float, optional
+    mu_E : float, optional
         External input mu_E^ext (mV/s, > 0) at which to impose the trace condition.
     margin : float, optional
         Log-margin of the inequalities (default 0.1, i.e. about 10 %).
@@ -1115,7 +1138,7 @@ def target_balanced(ssn, r, *, mu=None, margin=0.1, network=None, fixed=(), boun
         J_II/J_EI, J_IE/J_EE.
     """
     r0 = _check_target(r, "r", "(ratio mu_I/mu_E)")
-    mu = None if mu is None else _check_target(mu, "mu", "mV/s")
+    mu = None if mu_E is None else _check_target(mu_E, "mu_E", "mV/s")
     margin = check_float(margin, "margin", 0.0, unit="(log units)")
     fixed, bounds, n_starts, seed, _ = _check_search(ssn, network, fixed, bounds, n_starts, seed, 0.5)
     from scipy.optimize import linprog

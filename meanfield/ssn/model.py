@@ -18,16 +18,19 @@ Units: rates Hz, external inputs mu in mV/s, couplings J in mV (magnitudes
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
+from brianmodels.result import Result
+
 from . import kernels as _k
-from .._validate import (as_float, as_float_array, broadcast, check_finite, check_float, check_int,
-                        check_kwargs, check_nonempty, check_positive, check_vector)
+from .._validate import (as_float, as_float_array, check_drive, check_finite, check_float, check_int,
+                        check_kwargs, check_nonempty, check_pair, check_positive, check_vector)
 from .symbolic import PARAM_NAMES
 from .symbolic import functions as _functions
 
-__all__ = ["SSN", "PAPER_FITS", "PAPER_FITS_TAU_E", "STEADY_STATE_COLUMNS"]
+__all__ = ["SSN", "SteadyStates", "PAPER_FITS", "PAPER_FITS_TAU_E", "STEADY_STATE_COLUMNS"]
 
 #: Rounded Table D power-law fits used by the authors' scripts (theory §3): E (sigma 3 mV/sqrt(s),
 #: tau 20 ms) and I (sigma 3, tau 10 ms). a in Hz (mV/s)^-n, b in mV/s.
@@ -40,7 +43,7 @@ N_REF = 4000
 
 #: Columns of :meth:`SSN.steady_states` (documented there).
 STEADY_STATE_COLUMNS = (
-    "point", "mu_E", "mu_I", "r", "branch", "kind", "nu_E", "nu_I", "x_E", "x_I", "g_E", "g_I",
+    "point", "mu_E", "mu_I", "r", "state", "kind", "nu_E", "nu_I", "x_E", "x_I", "g_E", "g_I",
     "delta", "trace", "det", "eig1_re", "eig1_im", "eig2_re", "eig2_im", "stable", "stability",
     "fold", "isn", "paradoxical", "supersaturating", "dnuE_dmu", "dnuI_dmu",
     "R_EE", "R_EI", "R_IE", "R_II")
@@ -58,15 +61,67 @@ def _check_grid(grid):
 
 
 def _pair(x, name, unit, positive=False, minimum=None):
-    arr = as_float_array(x, name)
-    if arr.ndim == 0:
-        raise ValueError(f"{name} must be a length-2 sequence (E, I){unit}; got a scalar {x!r}")
-    if arr.shape != (2,):
-        raise ValueError(f"{name} must be a length-2 sequence (E, I); got shape {arr.shape}")
-    arr = check_positive(arr, name, unit) if positive else check_finite(arr, name)
-    if minimum is not None and np.any(arr < minimum):
-        raise ValueError(f"{name} must be >= {minimum:g} (E, I); got {arr.tolist()}")
-    return arr
+    check = (lambda arr, nm: check_positive(arr, nm, unit)) if positive else None
+    return check_pair(x, name, unit, check=check, minimum=minimum)
+
+
+#: status codes of :class:`SteadyStates`
+STATUS = {
+    0: "every steady state found",
+    1: "steady state(s) with nu_E above the scan grid (> 1e4 Hz) exist and are not listed",
+    2: "the parity rule (theory §7.3) is violated at some point: a root was lost; refine the grid",
+}
+
+
+@dataclass
+class SteadyStates(Result):
+    """Steady states of the SSN at input points or along a path (the :class:`brianmodels.result.Result`
+    convention): what :meth:`SSN.steady_states`, :meth:`SSN.state_counts`, the sweeps and
+    :meth:`SSN.size_scan` return.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        The tidy table; its columns are documented by the method that made it.
+    status : int
+        0 every state found; 1 some point has a state beyond the scan grid (nu_E > 1e4 Hz, not
+        listed); 2 the parity rule is violated at some point (a root was lost) (:data:`STATUS`).
+    message : str
+        What happened.
+    params : dict
+        ``ssn`` (:meth:`SSN.to_dict`), ``method`` and its settings.
+    diagnostics : dict
+        ``n_points``, ``n_without_state``, ``n_beyond_grid``, ``n_parity_violations``.
+    """
+
+    STATUS = STATUS
+
+    table: object
+    status: int
+    message: str
+    params: dict = field(default_factory=dict)
+    diagnostics: dict = field(default_factory=dict)
+
+
+def _check_states(st, det, n_points):
+    """Status, message and counters of a :func:`meanfield.ssn.kernels.states` scan (parity rule §7.3)."""
+    # a double root (fold within tolerance) has multiplicity two for the parity rule
+    n_states = st["n_states"] + np.bincount(st["point"][st["double"]], minlength=n_points)
+    parity_bad = ((det > 0) & (n_states % 2 == 0)) | ((det < 0) & (n_states % 2 == 1))
+    parity_bad &= ~st["beyond"]
+    n_beyond, n_bad = int(st["beyond"].sum()), int(parity_bad.sum())
+    msgs = []
+    if n_beyond:
+        msgs.append(f"{n_beyond} point(s) have a steady state with nu_E > {_k.NU_MAX:g} Hz "
+                    "(beyond the scan grid; not listed)")
+    if n_bad:
+        msgs.append(f"{n_bad} point(s) violate the parity rule (theory §7.3): a root was lost; "
+                    "refine the grid")
+    status = 2 if n_bad else (1 if n_beyond else 0)
+    message = "; ".join(msgs) or f"all steady states found at {n_points} input point(s)"
+    diag = dict(n_points=int(n_points), n_without_state=int((st["n_states"] == 0).sum()),
+                n_beyond_grid=n_beyond, n_parity_violations=n_bad)
+    return status, message, diag
 
 
 class SSN:
@@ -100,7 +155,7 @@ class SSN:
     Examples
     --------
     >>> ssn = SSN.paper([[5, 10], [7, 11]])            # Fig 4 network
-    >>> table = ssn.steady_states(3.0, r=1.0)           # three states: bistable
+    >>> table = ssn.steady_states(3.0, r=1.0).table     # three states: bistable
     """
 
     def __init__(self, J, a, b, n, tau=(0.020, 0.010)):
@@ -177,9 +232,7 @@ class SSN:
         check_kwargs(fit_kwargs, ("p0", "sigma", "tau", "theta", "v_reset", "t_ref"),
                      "SSN.from_network (forwarded to fit_powerlaw)")
         for attr in ("tau", "sigma_ext", "theta", "v_reset") + (("t_ref",) if hasattr(net, "t_ref") else ()):
-            value = as_float_array(getattr(net, attr), f"net.{attr}")
-            if value.shape != (2,):
-                raise ValueError(f"net.{attr} must hold one value per population (E, I); got shape {value.shape}")
+            check_pair(getattr(net, attr), f"net.{attr}")   # one value per population (E, I)
         fits = []
         for X in range(2):
             kw = dict(sigma=float(net.sigma_ext[X]), tau=float(net.tau[X]), theta=float(net.theta[X]),
@@ -254,25 +307,18 @@ class SSN:
         return (f"SSN(J={d['J']}, a={d['a']}, b={d['b']}, n={d['n']}, tau={d['tau']})")
 
     # ------------------------------------------------------------------ steady states
-    def _inputs(self, mu_E, mu_I, r):
-        mu_E = check_finite(mu_E, "mu_E")
-        if mu_I is not None and r is not None:
-            raise ValueError("give either mu_I (mV/s) or r = mu_I/mu_E, not both")
-        if mu_I is None:
-            r = 1.0 if r is None else r
-            r = check_finite(r, "r")
-            mu_E, r = broadcast(mu_E=mu_E, r=r)
-            mu_I = r * mu_E
-        else:
-            mu_I = check_finite(mu_I, "mu_I")
-            mu_E, mu_I = broadcast(mu_E=mu_E, mu_I=mu_I)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                r = np.where(mu_E != 0, mu_I / np.where(mu_E != 0, mu_E, 1.0), np.nan)
+    def _inputs(self, mu_E, r, mu_I):
+        mu_E, mu_I, r = check_drive(mu_E, r, mu_I)
         check_nonempty(mu_E, "mu_E", what="input point")
         return (np.ascontiguousarray(mu_E, float).ravel(), np.ascontiguousarray(mu_I, float).ravel(),
                 np.asarray(r, float).ravel())
 
-    def steady_states(self, mu_E, mu_I=None, r=None, *, grid=None):
+    def _result(self, table, st, n_points, method, **settings):
+        status, message, diag = _check_states(st, self.det_J, n_points)
+        return SteadyStates(table=table, status=status, message=message,
+                            params=dict(ssn=self.to_dict(), method=method, **settings), diagnostics=diag)
+
+    def steady_states(self, mu_E, *, r=None, mu_I=None, grid=None):
         """Every steady state of Eq 2 at each input point, with stability and linear response.
 
         States are the E-silent state (when F(0) <= 0, §7.2) and every root z > 0 of the
@@ -283,39 +329,40 @@ class SSN:
         ----------
         mu_E : float or array_like
             External input to E (mV/s).
-        mu_I : float or array_like, optional
-            External input to I (mV/s), broadcast against ``mu_E``. Exclusive with ``r``.
         r : float or array_like, optional
-            Input ratio mu_I / mu_E (default 1 when ``mu_I`` is not given).
+            Input ratio mu_I / mu_E, broadcast against ``mu_E`` (default 1 when ``mu_I`` is not
+            given). Exclusive with ``mu_I``.
+        mu_I : float or array_like, optional
+            External input to I (mV/s), broadcast against ``mu_E``.
         grid : numpy.ndarray, optional
             z scan grid (mV/s; default :func:`meanfield.ssn.kernels.z_grid`): 1-D, finite,
             starting at 0, strictly increasing, at least 3 values.
 
         Returns
         -------
-        pandas.DataFrame
-            One row per input point x steady state, ordered by point and nu_E. Columns:
+        SteadyStates
+            ``table``: one row per input point x steady state, ordered by point and nu_E. Columns:
             ``point`` (index into the flattened inputs), ``mu_E``, ``mu_I`` (mV/s), ``r``
-            (mu_I/mu_E, NaN if mu_E = 0 with explicit mu_I), ``branch`` (index of the state
+            (mu_I/mu_E, NaN if mu_E = 0 with explicit mu_I), ``state`` (index of the state
             within its point, 0 = lowest nu_E), ``kind`` ('silent': nu_E = 0, or 'active'),
             ``nu_E``, ``nu_I`` (Hz), ``x_E``, ``x_I`` (total input minus b, mV/s), ``g_E``, ``g_I``
             (local gains, Hz per mV/s), ``delta`` (det(1 - G J); F'(z) = -delta), ``trace``,
             ``det`` (Jacobian of Eq 2 with tau; 1/s, 1/s^2), ``eig1_re``, ``eig1_im``,
             ``eig2_re``, ``eig2_im`` (eigenvalues, 1/s), ``stable`` (bool: all eigenvalues have
-            negative real part and the state is not a fold), ``stability`` ('stable', 'saddle',
+            negative real part, i.e. det > 0 and trace < 0, and the state is not a fold;
+            :func:`meanfield.ssn.kernels.is_stable`), ``stability`` ('stable', 'saddle',
             'unstable' (node/focus with positive trace), 'marginal' (double root at a fold)),
             ``fold`` (bool), ``isn`` (g_E J_EE > 1, Eq 7), ``paradoxical`` (stable and
             d nu_I/d mu_I^ext < 0), ``supersaturating`` (stable and d nu_E/d mu < 0 along
             (1, r), Eq S6), ``dnuE_dmu``, ``dnuI_dmu`` (response along (1, r), Hz per mV/s),
             ``R_EE``, ``R_EI``, ``R_IE``, ``R_II`` (d nu_X / d mu_Y^ext, Hz per mV/s).
-            ``attrs`` holds ``status`` (0 ok, 1 parity violated or states beyond the grid),
-            ``message``, ``n_points``, ``n_without_state``, ``n_beyond_grid``,
-            ``n_parity_violations`` and ``params``.
+            ``status`` 0 ok, 1 states beyond the grid, 2 parity rule violated (:class:`SteadyStates`).
         """
-        mu_E, mu_I, r = self._inputs(mu_E, mu_I, r)
+        mu_E, mu_I, r = self._inputs(mu_E, r, mu_I)
         grid = None if grid is None else _check_grid(grid)
         st = _k.states(mu_E, mu_I, self.params, grid)
-        return self._table(mu_E, mu_I, r, st)
+        return self._result(self._table(mu_E, mu_I, r, st), st, mu_E.size, "steady_states",
+                            grid_size=None if grid is None else int(grid.size))
 
     def _table(self, mu_E, mu_I, r, st):
         import pandas as pd
@@ -326,13 +373,12 @@ class SSN:
         dirI = np.where(np.isfinite(r), r, np.nan)[p]
         la = _k.linear_analysis(st["x_E"], st["x_I"], P, self._tau[0], self._tau[1], (dirE, dirI))
         fold = st["double"]
-        eig_max = np.maximum(la["eig1"].real, la["eig2"].real)
-        stable = (eig_max < 0) & ~fold
+        stable = _k.is_stable(la["det"], la["trace"], fold)
         stability = np.where(fold, "marginal", np.where(la["det"] < 0, "saddle",
                                                         np.where(stable, "stable", "unstable")))
         R = la["R"]
         df = pd.DataFrame({
-            "point": p, "mu_E": mu_E[p], "mu_I": mu_I[p], "r": r[p], "branch": st["state"],
+            "point": p, "mu_E": mu_E[p], "mu_I": mu_I[p], "r": r[p], "state": st["state"],
             "kind": np.where(st["silent"], "silent", "active"), "nu_E": st["nu_E"], "nu_I": st["nu_I"],
             "x_E": st["x_E"], "x_I": st["x_I"], "g_E": la["g_E"], "g_I": la["g_I"],
             "delta": la["delta"], "trace": la["trace"], "det": la["det"],
@@ -345,49 +391,33 @@ class SSN:
             "dnuE_dmu": la["dnuE"], "dnuI_dmu": la["dnuI"],
             "R_EE": R[0, 0], "R_EI": R[0, 1], "R_IE": R[1, 0], "R_II": R[1, 1],
         })
-        # a double root (fold within tolerance) has multiplicity two for the parity rule
-        n_states = st["n_states"] + np.bincount(p[fold], minlength=mu_E.size)
-        det = self.det_J
-        parity_bad = ((det > 0) & (n_states % 2 == 0)) | ((det < 0) & (n_states % 2 == 1))
-        parity_bad &= ~st["beyond"]
-        n_beyond, n_bad = int(st["beyond"].sum()), int(parity_bad.sum())
-        msgs = []
-        if n_beyond:
-            msgs.append(f"{n_beyond} point(s) have a steady state with nu_E > {_k.NU_MAX:g} Hz "
-                        "(beyond the scan grid; not listed)")
-        if n_bad:
-            msgs.append(f"{n_bad} point(s) violate the parity rule (theory §7.3): a root was lost; "
-                        "refine the grid")
-        df.attrs.update(
-            status=int(bool(msgs)), message="; ".join(msgs) or "all steady states found",
-            n_points=int(mu_E.size), n_without_state=int((st["n_states"] == 0).sum()),
-            n_beyond_grid=n_beyond, n_parity_violations=n_bad, params=self.to_dict())
         return df
 
-    def state_counts(self, mu_E, mu_I=None, r=None):
+    def state_counts(self, mu_E, *, r=None, mu_I=None):
         """Number of steady states and of stable ones per input point.
 
         Parameters
         ----------
-        mu_E, mu_I, r
+        mu_E, r, mu_I
             As in :meth:`steady_states`.
 
         Returns
         -------
-        pandas.DataFrame
-            Columns ``point``, ``mu_E``, ``mu_I`` (mV/s), ``n_states``, ``n_stable``,
+        SteadyStates
+            ``table`` columns ``point``, ``mu_E``, ``mu_I`` (mV/s), ``n_states``, ``n_stable``,
             ``beyond_grid`` (bool: a state with nu_E > 1e4 Hz exists).
         """
         import pandas as pd
 
-        mu_E, mu_I, r = self._inputs(mu_E, mu_I, r)
+        mu_E, mu_I, r = self._inputs(mu_E, r, mu_I)
         st = _k.states(mu_E, mu_I, self.params)
         la = _k.linear_analysis(st["x_E"], st["x_I"], self.params, self._tau[0], self._tau[1])
-        stable = (np.maximum(la["eig1"].real, la["eig2"].real) < 0) & ~st["double"]
-        return pd.DataFrame({"point": np.arange(mu_E.size), "mu_E": mu_E, "mu_I": mu_I,
-                             "n_states": st["n_states"],
-                             "n_stable": np.bincount(st["point"][stable], minlength=mu_E.size),
-                             "beyond_grid": st["beyond"]})
+        stable = _k.is_stable(la["det"], la["trace"], st["double"])
+        table = pd.DataFrame({"point": np.arange(mu_E.size), "mu_E": mu_E, "mu_I": mu_I,
+                              "n_states": st["n_states"],
+                              "n_stable": np.bincount(st["point"][stable], minlength=mu_E.size),
+                              "beyond_grid": st["beyond"]})
+        return self._result(table, st, mu_E.size, "state_counts")
 
     # ------------------------------------------------------------------ sweeps
     def sweep_path(self, mu_E, mu_I, *, refine=8):
@@ -408,9 +438,9 @@ class SSN:
 
         Returns
         -------
-        pandas.DataFrame
-            The columns of :meth:`steady_states` (``branch`` renamed ``state``: index within the
-            point) plus ``t`` (path parameter: index into the input path, fractional for refined
+        SteadyStates
+            ``table``: the columns of :meth:`steady_states` (``state``: index within the point)
+            plus ``t`` (path parameter: index into the input path, fractional for refined
             points), ``branch`` (id of the connected solution curve, continuous across the path and
             through folds; the silent state continues the lowest active state when nu_E reaches 0)
             and ``order`` (position along the branch). Sorted by ``branch``, ``order``.
@@ -439,19 +469,20 @@ class SSN:
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(mu_E != 0, mu_I / np.where(mu_E != 0, mu_E, 1.0), np.nan)
         st = _k.states(mu_E, mu_I, P)
-        df = self._table(mu_E, mu_I, r, st).rename(columns={"branch": "state"})
+        df = self._table(mu_E, mu_I, r, st)
         branch, order = _k.link_branches(st["point"], st["nu_E"], mu_E.size)
         df.insert(0, "t", t[st["point"]])
         df.insert(1, "branch", branch)
         df.insert(2, "order", order)
-        return df.sort_values(["branch", "order"], kind="stable").reset_index(drop=True)
+        df = df.sort_values(["branch", "order"], kind="stable").reset_index(drop=True)
+        return self._result(df, st, mu_E.size, "sweep_path", refine=int(refine))
 
-    def sweep(self, mu, r=1.0, *, refine=8):
-        """Branches along the input ray mu_E = mu, mu_I = r mu (Figs 2-4 protocols).
+    def sweep(self, mu_E, *, r=1.0, refine=8):
+        """Branches along the input ray mu_E, mu_I = r mu_E (Figs 2-4 protocols).
 
         Parameters
         ----------
-        mu : array_like
+        mu_E : array_like
             External input to E (mV/s), in sweep order.
         r : float
             Input ratio mu_I / mu_E.
@@ -460,38 +491,40 @@ class SSN:
 
         Returns
         -------
-        pandas.DataFrame
-            As :meth:`sweep_path`, plus ``mu`` (= mu_E).
+        SteadyStates
+            As :meth:`sweep_path`; the table has ``mu`` (= mu_E, the position along the ray) too.
         """
-        mu = check_vector(mu, "mu", what="input point")
+        mu_E = check_vector(mu_E, "mu_E", what="input point")
         r = check_float(r, "r")
-        df = self.sweep_path(mu, r * mu, refine=refine)
-        df.insert(3, "mu", df["mu_E"])
-        return df
+        res = self.sweep_path(mu_E, r * mu_E, refine=refine)
+        res.table.insert(3, "mu", res.table["mu_E"])
+        res.params.update(method="sweep", r=r)
+        return res
 
-    def sweep_r(self, r_values, mu, *, refine=8):
-        """Branches at fixed mu_E = mu while the ratio r = mu_I/mu_E sweeps ``r_values``.
+    def sweep_r(self, r_values, *, mu_E, refine=8):
+        """Branches at fixed mu_E while the ratio r = mu_I/mu_E sweeps ``r_values``.
 
         Parameters
         ----------
         r_values : array_like
             Input ratios, in sweep order.
-        mu : float
+        mu_E : float
             External input to E (mV/s).
         refine : int
             See :meth:`sweep_path`.
 
         Returns
         -------
-        pandas.DataFrame
+        SteadyStates
             As :meth:`sweep_path` (``r`` holds the ratio of each row).
         """
         r_values = check_vector(r_values, "r_values", what="input ratio")
-        mu = check_float(mu, "mu")
-        df = self.sweep_path(np.full(r_values.size, mu), mu * r_values, refine=refine)
-        if mu == 0:
-            df["r"] = np.interp(df["t"], np.arange(r_values.size), r_values)
-        return df
+        mu_E = check_float(mu_E, "mu_E")
+        res = self.sweep_path(np.full(r_values.size, mu_E), mu_E * r_values, refine=refine)
+        if mu_E == 0:
+            res.table["r"] = np.interp(res.table["t"], np.arange(r_values.size), r_values)
+        res.params.update(method="sweep_r", mu_E=mu_E)
+        return res
 
     # ------------------------------------------------------------------ regime conditions
     def isn_threshold(self):
@@ -575,27 +608,38 @@ class SSN:
         tab = supersaturation_boundary(self, [r], (0.0, mu_max), n_grid=n_grid)
         return float(tab["mu"].min()) if len(tab) else math.nan
 
-    def balanced_rates(self, mu, r=1.0):
-        """Eq S1: rates of the balanced (N -> infinity) solution, J nu + mu (1, r) = 0 (Hz).
+    def balanced_rates(self, mu_E, *, r=None, mu_I=None):
+        """Eq S1: rates of the balanced (N -> infinity) solution, J nu + (mu_E, mu_I) = 0 (Hz).
 
         Parameters
         ----------
-        mu : float or array_like
-            External input to E (mV/s); mu_I = r mu.
-        r : float
-            Input ratio.
+        mu_E : float or array_like
+            External input to E (mV/s).
+        r : float, optional
+            Input ratio mu_I / mu_E (give ``r`` or ``mu_I``, not both; neither: r = 1).
+        mu_I : float or array_like, optional
+            External input to I (mV/s), broadcast against ``mu_E``.
 
         Returns
         -------
         nu_E, nu_I : numpy.ndarray
             May be negative (then no balanced state exists, Eq S2). NaN if det J = 0.
         """
-        mu = check_finite(mu, "mu")
-        r = check_float(r, "r")
+        fn = _functions()
+        if mu_I is None:
+            mu_E = check_finite(mu_E, "mu_E")
+            r = check_float(1.0 if r is None else r, "r")
+        else:
+            mu_E, mu_I, _ = check_drive(mu_E, r, mu_I)
         if self.det_J == 0:
-            return np.full(mu.shape, np.nan), np.full(mu.shape, np.nan)
-        e, i = _functions().balanced(r, *self.params)
-        return mu * float(e), mu * float(i)
+            return np.full(mu_E.shape, np.nan), np.full(mu_E.shape, np.nan)
+        if mu_I is None:
+            e, i = fn.balanced(r, *self.params)
+            return mu_E * float(e), mu_E * float(i)
+        # linear in the inputs: per unit mu_E at r = 0, plus per unit mu_I
+        e0, i0 = (float(v) for v in fn.balanced(0.0, *self.params))
+        e1, i1 = (float(v) - w for v, w in zip(fn.balanced(1.0, *self.params), (e0, i0)))
+        return mu_E * e0 + mu_I * e1, mu_E * i0 + mu_I * i1
 
     def balanced_state(self, r):
         """Eqs S1, S2, S4: existence and stability of the balanced limit at input ratio r.
@@ -612,18 +656,18 @@ class SSN:
             exists and det J > 0, i.e. det(G J) > 0 for positive gains), ``nu_E_per_mu``,
             ``nu_I_per_mu`` (Hz per mV/s), ``det_J`` (mV^2).
         """
-        e, i = self.balanced_rates(1.0, r)
+        e, i = self.balanced_rates(1.0, r=r)
         e, i = float(e), float(i)
         exists = bool(e > 0 and i > 0)
         return dict(exists=exists, stable=bool(exists and self.det_J > 0), nu_E_per_mu=e,
                     nu_I_per_mu=i, det_J=self.det_J)
 
     # ------------------------------------------------------------------ maps, folds (regimes.py)
-    def regime_map(self, mu, r, **kwargs):
-        """Regime labels over an (mu, r) grid; see :func:`meanfield.ssn.regimes.regime_map`."""
+    def regime_map(self, mu_E, *, r=1.0, **kwargs):
+        """Regime labels over an (mu_E, r) grid; see :func:`meanfield.ssn.regimes.regime_map`."""
         from .regimes import regime_map
         check_kwargs(kwargs, (), "SSN.regime_map")
-        return regime_map(self, mu, r)
+        return regime_map(self, mu_E, r=r)
 
     def fold_curve(self, r_values, mu_range=(0.0, 100.0), **kwargs):
         """Saddle-node folds (F = F' = 0); see :func:`meanfield.ssn.regimes.fold_curve`."""
@@ -631,42 +675,54 @@ class SSN:
         check_kwargs(kwargs, ("n_grid", "n_bisect"), "SSN.fold_curve (forwarded to fold_curve)")
         return fold_curve(self, r_values, mu_range, **kwargs)
 
-    def size_scan(self, N_values, mu_hat, r=1.0, N_ref=N_REF, **sweep_kwargs):
+    def size_scan(self, N_values, mu_hat_E, *, r=1.0, N_ref=N_REF, **sweep_kwargs):
         """SSN branches versus network size in the sqrt(N) convention (Fig 6; theory §11).
 
         Parameters
         ----------
         N_values : array_like
             Network sizes (e.g. ``4000 * 10**np.arange(0, 2.11, 0.1)``).
-        mu_hat : array_like
-            Input before scaling, mu_hat = mu / sqrt(N) (mV/s), in sweep order.
+        mu_hat_E : array_like
+            E drive per sqrt(N), mu_hat_E = mu_E / sqrt(N) (mV/s), in sweep order: the drive at
+            size N is ``mu_hat_E * sqrt(N)`` (as in :func:`meanfield.lif.scaling.size_scaling`).
         r : float
-            Input ratio.
+            Input ratio mu_I / mu_E.
         N_ref : float
             Size at which this SSN's J is given.
+        **sweep_kwargs
+            ``refine``, passed to :meth:`sweep`.
 
         Returns
         -------
-        pandas.DataFrame
-            :meth:`sweep` tables stacked with columns ``N``, ``mu_hat`` (mV/s) and ``mu`` (effective
-            input mu_hat sqrt(N), mV/s); ``branch`` ids are per N.
+        SteadyStates
+            ``table``: the :meth:`sweep` tables stacked with columns ``N``, ``mu_hat_E`` (mV/s);
+            ``mu`` = ``mu_E`` is the drive at size N (mV/s); ``branch`` ids are per N. ``status``
+            is the worst over the sizes.
         """
         import pandas as pd
 
         N_values = check_positive(check_vector(N_values, "N_values", what="network size"), "N_values")
-        mu_hat = check_vector(mu_hat, "mu_hat", what="input point")
+        mu_hat_E = check_vector(mu_hat_E, "mu_hat_E", what="input point")
         r = check_float(r, "r")
         check_positive(as_float(N_ref, "N_ref"), "N_ref")
         check_kwargs(sweep_kwargs, ("refine",), "SSN.size_scan (forwarded to SSN.sweep)")
         if "refine" in sweep_kwargs:
             check_int(sweep_kwargs["refine"], "refine", low=0, high=60)
-        out = []
+        out, results = [], []
         for N in N_values:
-            tab = self.scaled(N, N_ref).sweep(mu_hat * math.sqrt(N), r, **sweep_kwargs)
+            res = self.scaled(N, N_ref).sweep(mu_hat_E * math.sqrt(N), r=r, **sweep_kwargs)
+            tab = res.table
             tab.insert(0, "N", N)
-            tab.insert(1, "mu_hat", tab["mu_E"] / math.sqrt(N))
+            tab.insert(1, "mu_hat_E", tab["mu_E"] / math.sqrt(N))
             out.append(tab)
-        return pd.concat(out, ignore_index=True)
+            results.append(res)
+        worst = max(results, key=lambda res: res.status)
+        msgs = [f"N={N:g}: {res.message}" for N, res in zip(N_values, results) if res.status]
+        diag = {k: sum(res.diagnostics[k] for res in results) for k in results[0].diagnostics}
+        return SteadyStates(table=pd.concat(out, ignore_index=True), status=worst.status,
+                            message="; ".join(msgs) or f"all steady states found at {len(results)} size(s)",
+                            params=dict(ssn=self.to_dict(), method="size_scan", sizes=N_values.tolist(), r=r,
+                                        N_ref=float(N_ref), **sweep_kwargs), diagnostics=diag)
 
     # ------------------------------------------------------------------ design (meanfield.ssn.design)
     def inputs_for(self, nu_E, nu_I, **kwargs):

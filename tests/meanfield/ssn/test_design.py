@@ -39,7 +39,7 @@ def test_eq5_round_trip_trajectory():
     nu_I = 0.3 + 0.2 * np.cos(2 * np.pi * t)
     mu_E, mu_I = inputs_for(SUPERSAT, nu_E, nu_I)
     assert mu_E.shape == t.shape
-    ss = SUPERSAT.steady_states(mu_E, mu_I)
+    ss = SUPERSAT.steady_states(mu_E, mu_I=mu_I).table
     got = []
     for k in range(t.size):
         rows = ss[(ss["mu_E"] == mu_E[k]) & (ss["mu_I"] == mu_I[k]) & ss["stable"]]
@@ -56,14 +56,14 @@ def test_eq5_paper_breakpoint():
     mu_E, mu_I = inputs_for(SUPERSAT, 5.860, 1.042)
     assert abs(mu_E - 24.0582) < 0.006 and abs(mu_I - 1.3468) < 0.0074
     # converse, independent of Eq 5: the steady state at the paper's inputs rounds to the target
-    ss = SUPERSAT.steady_states(24.0582, 1.3468)
+    ss = SUPERSAT.steady_states(24.0582, mu_I=1.3468).table
     st = ss[ss["stable"]]
     k = np.argmin(np.abs(st["nu_E"].to_numpy() - 5.86))
     assert round(st["nu_E"].to_numpy()[k], 3) == 5.860 and round(st["nu_I"].to_numpy()[k], 3) == 1.042
 
 
 def test_eq5_rejects_unstable_and_bad_rates():
-    ss = BISTABLE.steady_states(3.0, 3.0)   # inside its bistability window [2.19, 3.58]
+    ss = BISTABLE.steady_states(3.0, mu_I=3.0).table   # inside its bistability window [2.19, 3.58]
     saddle = ss[~ss["stable"] & (ss["nu_E"] > 0)].iloc[0]
     with pytest.raises(ValueError, match="not stable"):
         inputs_for(BISTABLE, [1.0, saddle["nu_E"]], [0.01, saddle["nu_I"]])
@@ -93,7 +93,7 @@ def test_eq6_time_varying_and_errors():
     for k in range(2):
         J = SUPERSAT.J.copy()
         J[0, 1], J[1, 0] = J_EI[k], J_IE[k]
-        ss = ssn(J).steady_states(mu_E, mu_I)
+        ss = ssn(J).steady_states(mu_E, mu_I=mu_I).table
         assert _match(ss.assign(point=0), [nu_E[k]], [nu_I[k]]) < 1e-8
     with pytest.raises(ValueError, match="same population"):
         weights_for(SUPERSAT, 1.0, 0.1, 10.0, 1.0, pair=("EE", "EI"))
@@ -119,7 +119,7 @@ def test_supersaturation_height_and_position():
     assert res.success, res.message
     # independent check: follow the new SSN's steady states along the ray and find the maximum
     mu = np.linspace(0, 60, 1201)
-    ss = res.ssn.steady_states(mu, res.r * mu)
+    ss = res.ssn.steady_states(mu, mu_I=res.r * mu).table
     st = ss[ss["stable"]].groupby("mu_E")["nu_E"].min()   # lowest stable branch (monostable here)
     assert st.max() == pytest.approx(6.0, rel=1e-3)
     assert st.idxmax() == pytest.approx(25.0, abs=0.1)
@@ -137,8 +137,8 @@ def test_bistability_window():
     assert res.achieved["mu_1"] == pytest.approx(3.0, abs=3e-3)
     assert res.achieved["mu_2"] == pytest.approx(6.0, abs=3e-3)
     # independent check: 3 states (2 stable) inside, 1 outside
-    inside = res.ssn.steady_states(4.5, 4.5)
-    outside = res.ssn.steady_states(np.array([2.9, 6.1]), np.array([2.9, 6.1]))
+    inside = res.ssn.steady_states(4.5, mu_I=4.5).table
+    outside = res.ssn.steady_states(np.array([2.9, 6.1]), mu_I=np.array([2.9, 6.1])).table
     assert inside["stable"].sum() == 2 and len(inside) == 3
     assert outside["stable"].sum() == 2 and len(outside) == 2
 
@@ -151,7 +151,7 @@ def test_isn_onset_allen():
     # paper (Fig 3B, Table B): J_EE = 4.75 gives onset "nu_E > 1.5 Hz" (rounded)
     assert res.J[0, 0] == pytest.approx(4.75, rel=0.01)
     # the stable state at the reported onset input has nu_E = 1.5 Hz
-    ss = res.ssn.steady_states(res.achieved["mu_isn"], 0.5 * res.achieved["mu_isn"])
+    ss = res.ssn.steady_states(res.achieved["mu_isn"], mu_I=0.5 * res.achieved["mu_isn"]).table
     assert np.min(np.abs(ss[ss["stable"]]["nu_E"] - 1.5)) < 1e-6
 
 

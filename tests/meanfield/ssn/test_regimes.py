@@ -15,12 +15,12 @@ J_NEGDET = [[1.25, 1], [1, 1.25]]  # Fig 5B (det J = -0.5625 < 0)
 
 @pytest.fixture(scope="module")
 def map_a():
-    return R.regime_map(SSN.paper(J_FIG4), np.linspace(0, 15, 61), np.linspace(0, 5, 41))
+    return R.regime_map(SSN.paper(J_FIG4), np.linspace(0, 15, 61), r=np.linspace(0, 5, 41))
 
 
 @pytest.fixture(scope="module")
 def map_b():
-    return R.regime_map(SSN.paper(J_NEGDET), np.linspace(0, 50, 51), np.linspace(0, 5, 41))
+    return R.regime_map(SSN.paper(J_NEGDET), np.linspace(0, 50, 51), r=np.linspace(0, 5, 41))
 
 
 def at(table, mu, r):
@@ -58,12 +58,12 @@ def test_fig5b_labels(map_b):
 
 
 def test_persistent_activity_region():
-    tab = R.regime_map(SSN.paper(J_FIG4, tau_E_fit=0.022), np.linspace(0, 3, 31), [0.5, 1.0])
+    tab = R.regime_map(SSN.paper(J_FIG4, tau_E_fit=0.022), np.linspace(0, 3, 31), r=[0.5, 1.0])
     r1 = tab[tab.r == 1.0]
     assert r1.persistent.iloc[0] and r1.bistable.iloc[0]
     # persistent exactly where the window that contains mu = 0 continues (upper fold ~1.40 mV/s)
     assert r1[r1.persistent].mu.max() == pytest.approx(1.4, abs=0.1)
-    tab20 = R.regime_map(SSN.paper(J_FIG4), np.linspace(0, 5, 21), [1.0])
+    tab20 = R.regime_map(SSN.paper(J_FIG4), np.linspace(0, 5, 21), r=[1.0])
     assert tab20.bistable.any() and not tab20.persistent.any()
 
 
@@ -72,14 +72,15 @@ def test_fold_curve_matches_state_counts():
     folds = R.fold_curve(ssn, [0.5, 1.0, 1.5], (0, 10))
     for r, grp in folds.groupby("r"):
         lo, hi = grp.mu.min(), grp.mu.max()
-        c = ssn.state_counts([lo - 1e-6, lo + 1e-6, hi - 1e-6, hi + 1e-6], r=r).n_states.tolist()
+        c = ssn.state_counts([lo - 1e-6, lo + 1e-6, hi - 1e-6, hi + 1e-6], r=r).table.n_states.tolist()
         assert c == [1, 3, 3, 1]
     # at a fold F = F' = 0: Delta = 0 at the double root
     f = folds.iloc[0]
-    tab = ssn.steady_states(f.mu + 1e-9, r=f.r)
+    res = ssn.steady_states(f.mu + 1e-9, r=f.r)
+    tab = res.table
     pair = tab[(tab.nu_E - f.nu_E).abs() < 0.05]  # a double root, or two roots closer than 0.05 Hz
     assert len(pair) in (1, 2) and np.all(np.abs(pair.delta) < 1e-3)
-    assert tab.attrs["n_parity_violations"] == 0  # the double root counts twice
+    assert res.diagnostics["n_parity_violations"] == 0  # the double root counts twice
 
 
 def test_isn_boundary_separates_isn_states():
@@ -87,7 +88,7 @@ def test_isn_boundary_separates_isn_states():
     bnd = R.isn_boundary(ssn, [0.5, 2.0], (0, 15))
     assert len(bnd) >= 2
     for _, b in bnd.iterrows():  # a steady state sits exactly at nu_E^ISN on the boundary (§10)
-        tab = ssn.steady_states(b.mu, r=b.r)
+        tab = ssn.steady_states(b.mu, r=b.r).table
         assert np.min(np.abs(tab.nu_E / ssn.isn_threshold() - 1)) < 1e-6
         assert b.nu_E == pytest.approx(ssn.isn_threshold())
 
@@ -97,7 +98,7 @@ def test_supersaturation_boundary_is_the_peak_of_nu_E():
     bnd = R.supersaturation_boundary(ssn, [2.0, 0.5], (0, 15))
     assert set(bnd.r) == {2.0}  # r = 0.5 < J_II/J_EI: Eq 4 fails, no boundary
     mu = bnd.mu.iloc[0]
-    tab = ssn.steady_states([mu - 1e-3, mu + 1e-3], r=2.0)
+    tab = ssn.steady_states([mu - 1e-3, mu + 1e-3], r=2.0).table
     assert list(tab.supersaturating) == [False, True] and tab.stable.all()
     assert tab.nu_I.iloc[0] == pytest.approx(ssn.supersaturation_threshold(2.0), rel=1e-3)
 
@@ -117,6 +118,6 @@ def test_plot_regime_map(map_a):
 def test_bad_grid_input():
     ssn = SSN.paper(J_FIG4)
     with pytest.raises(ValueError, match="mu"):
-        R.regime_map(ssn, [np.nan, 1.0], [1.0])
+        R.regime_map(ssn, [np.nan, 1.0], r=[1.0])
     with pytest.raises(ValueError, match="mu_range"):
         R.fold_curve(ssn, [1.0], (5, 1))

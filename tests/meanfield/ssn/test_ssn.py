@@ -44,7 +44,7 @@ def drift(ssn, nu, mu_E, mu_I):
 # --------------------------------------------------------------------------- steady states
 def test_steady_states_are_fixed_points_and_euler_finds_exactly_the_stable_ones():
     ssn = SSN.paper(J_FIG4)
-    tab = ssn.steady_states(3.0, r=1.0)
+    tab = ssn.steady_states(3.0, r=1.0).table
     assert list(tab["stability"]) == ["stable", "saddle", "stable"]  # bistable at mu = 3 (Fig 4A)
     for _, row in tab.iterrows():  # residual of Eq 3 at every state (relative to the rates)
         res = drift(ssn, (row.nu_E, row.nu_I), 3.0, 3.0) * ssn.tau
@@ -61,7 +61,7 @@ def test_steady_states_are_fixed_points_and_euler_finds_exactly_the_stable_ones(
 
 def test_saddle_is_left_along_its_unstable_direction():
     ssn = SSN.paper(J_FIG4)
-    tab = ssn.steady_states(3.0, r=1.0)
+    tab = ssn.steady_states(3.0, r=1.0).table
     s = tab.iloc[1]
     start = np.array([[s.nu_E * 1.01, s.nu_I], [s.nu_E * 0.99, s.nu_I]])
     end = euler(ssn, 3.0, 3.0, start)
@@ -71,7 +71,7 @@ def test_saddle_is_left_along_its_unstable_direction():
 
 def test_silent_state_with_fig2_network_at_high_input_ratio():
     ssn = SSN.paper(J_ALLEN)
-    tab = ssn.steady_states(120.0, r=1.5)  # Fig 3A inset: E silent near 100 mV/s at r = 1.5
+    tab = ssn.steady_states(120.0, r=1.5).table  # Fig 3A inset: E silent near 100 mV/s at r = 1.5
     assert list(tab["kind"]) == ["silent"]
     row = tab.iloc[0]
     assert row.nu_E == 0 and row.stable and row.x_E < 0
@@ -85,7 +85,7 @@ def test_silent_state_with_fig2_network_at_high_input_ratio():
 def test_gains_jacobian_and_linear_response_match_finite_differences():
     ssn = SSN.paper(J_FIG4)
     mu, r, h = 6.0, 1.0, 1e-5
-    row = ssn.steady_states(mu, r=r).iloc[0]
+    row = ssn.steady_states(mu, r=r).table.iloc[0]
     nu = np.array([row.nu_E, row.nu_I])
     # Jacobian of Eq 2 by central differences of the drift
     Jfd = np.column_stack([(drift(ssn, nu + h * e, mu, mu) - drift(ssn, nu - h * e, mu, mu)) / (2 * h)
@@ -97,15 +97,15 @@ def test_gains_jacobian_and_linear_response_match_finite_differences():
     gfd = (a * (row.x_E + h) ** n - a * (row.x_E - h) ** n) / (2 * h)
     assert row.g_E == pytest.approx(gfd, rel=1e-8)
     # linear response: re-solve at perturbed inputs
-    up = ssn.steady_states(mu + h, mu_I=mu).iloc[0]
-    dn = ssn.steady_states(mu - h, mu_I=mu).iloc[0]
+    up = ssn.steady_states(mu + h, mu_I=mu).table.iloc[0]
+    dn = ssn.steady_states(mu - h, mu_I=mu).table.iloc[0]
     assert row.R_EE == pytest.approx((up.nu_E - dn.nu_E) / (2 * h), rel=1e-5)
     assert row.R_IE == pytest.approx((up.nu_I - dn.nu_I) / (2 * h), rel=1e-5)
-    up = ssn.steady_states(mu, mu_I=mu + h).iloc[0]
-    dn = ssn.steady_states(mu, mu_I=mu - h).iloc[0]
+    up = ssn.steady_states(mu, mu_I=mu + h).table.iloc[0]
+    dn = ssn.steady_states(mu, mu_I=mu - h).table.iloc[0]
     assert row.R_II == pytest.approx((up.nu_I - dn.nu_I) / (2 * h), rel=1e-5)
-    up = ssn.steady_states(mu + h, r=r).iloc[0]
-    dn = ssn.steady_states(mu - h, r=r).iloc[0]
+    up = ssn.steady_states(mu + h, r=r).table.iloc[0]
+    dn = ssn.steady_states(mu - h, r=r).table.iloc[0]
     assert row.dnuE_dmu == pytest.approx((up.nu_E - dn.nu_E) / (2 * h), rel=1e-5)
 
 
@@ -127,7 +127,7 @@ def test_symbolic_delta_and_response_equal_theory_closed_forms():
 
 def test_F_prime_equals_minus_delta_at_roots():
     ssn = SSN.paper(J_FIG4)
-    tab = ssn.steady_states([3.0, 6.0], r=1.0)
+    tab = ssn.steady_states([3.0, 6.0], r=1.0).table
     tab = tab[tab.kind == "active"]
     h = 1e-6
     for _, row in tab.iterrows():
@@ -146,7 +146,7 @@ def test_parity_rule_on_300_random_networks():
         ssn = SSN.paper(J)
         mu = rng.uniform(-5, 60, 4)
         r = rng.uniform(0, 4, 4)
-        tab = ssn.state_counts(mu, mu_I=r * mu)
+        tab = ssn.state_counts(mu, mu_I=r * mu).table
         ok = ~tab.beyond_grid
         parity = tab.n_states[ok] % 2
         n_bad += int(np.sum(parity != (1 if ssn.det_J > 0 else 0)))
@@ -163,14 +163,14 @@ def test_near_fold_pairs_are_not_lost():
     folds = fold_curve(ssn, [1.0], (0, 10))
     mu_hi = folds.mu.iloc[1]  # upper fold (states vanish as mu grows)
     for eps in (1e-3, 1e-6, 1e-9):
-        tab = ssn.steady_states(mu_hi - eps * mu_hi, r=1.0)
-        assert len(tab) == 3 and tab.attrs["status"] == 0
+        res = ssn.steady_states(mu_hi - eps * mu_hi, r=1.0)
+        assert len(res.table) == 3 and res.status == 0
 
 
 # --------------------------------------------------------------------------- sweeps
 def test_sweep_follows_the_s_curve_of_fig4_through_both_folds():
     ssn = SSN.paper(J_FIG4)
-    sw = ssn.sweep(np.linspace(0, 10, 81), r=1.0)
+    sw = ssn.sweep(np.linspace(0, 10, 81), r=1.0).table
     assert sw.branch.nunique() == 1
     step = np.diff(sw.mu.to_numpy())
     turns = np.sum(np.diff(np.sign(step[step != 0])) != 0)
@@ -182,7 +182,7 @@ def test_sweep_follows_the_s_curve_of_fig4_through_both_folds():
 
 def test_sweep_continues_into_the_silent_state():
     ssn = SSN.paper(J_ALLEN)
-    sw = ssn.sweep(np.linspace(0, 150, 151), r=1.5)
+    sw = ssn.sweep(np.linspace(0, 150, 151), r=1.5).table
     assert sw.branch.nunique() == 1
     assert sw.kind.iloc[-1] == "silent" and sw.kind.iloc[0] == "active"
     assert sw.stable.all()
@@ -191,7 +191,7 @@ def test_sweep_continues_into_the_silent_state():
 def test_supersaturation_peak_sits_at_nu_I_star_fig2():
     """Eq S6: the peak of nu_E(mu) is where nu_I crosses nu_I*; Eq 4: r > J_II/J_EI needed."""
     ssn = SSN.paper(J_FIG2)
-    sw = ssn.sweep(np.linspace(0, 50, 2001), r=1.0)
+    sw = ssn.sweep(np.linspace(0, 50, 2001), r=1.0).table
     st = sw[sw.stable]
     k = st.nu_E.idxmax()
     nu_star = ssn.supersaturation_threshold(1.0)
@@ -199,7 +199,7 @@ def test_supersaturation_peak_sits_at_nu_I_star_fig2():
     assert ssn.supersaturation_onset(1.0) == pytest.approx(st.loc[k, "mu"], abs=0.03)
     assert st.supersaturating.any()
     assert ssn.supersaturation_condition(1.0) and not ssn.supersaturation_condition(1 / 12 - 1e-3)
-    low = ssn.sweep(np.linspace(0, 500, 201), r=0.05)  # r < J_II/J_EI: never supersaturating
+    low = ssn.sweep(np.linspace(0, 500, 201), r=0.05).table  # r < J_II/J_EI: never supersaturating
     assert not low.supersaturating.any()
     assert ssn.supersaturation_threshold(0.05) == math.inf
 
@@ -211,7 +211,7 @@ def test_allen_network_balance_and_isn_threshold():
     assert ssn.balanced_state(0.89)["exists"] and ssn.balanced_state(0.89)["stable"]
     assert not ssn.balanced_state(0.9)["exists"]  # "requires r < 0.9" (J_II/J_EI = 0.8993)
     assert ssn.isn_threshold() == pytest.approx(27.4, abs=0.5)  # "nu_E > 27 Hz"
-    sw = ssn.sweep(np.linspace(0, 200, 101), r=1.0)
+    sw = ssn.sweep(np.linspace(0, 200, 101), r=1.0).table
     assert sw[sw.stable].nu_E.max() < 27  # hence never ISN at r = 1
     assert not sw[sw.stable].isn.any()
 
@@ -219,7 +219,7 @@ def test_allen_network_balance_and_isn_threshold():
 def test_modified_allen_network_is_isn_and_paradoxical():
     ssn = SSN.paper(J_ALLEN_ISN)
     assert ssn.isn_threshold() == pytest.approx(1.5, abs=0.05)  # "nu_E > 1.5 Hz"
-    tab = ssn.steady_states(100.0, mu_I=[50.0, 75.0, 100.0])  # Fig 3B second phase
+    tab = ssn.steady_states(100.0, mu_I=[50.0, 75.0, 100.0]).table  # Fig 3B second phase
     assert tab.stable.all() and tab.isn.all() and tab.paradoxical.all()
     assert np.all(np.diff(tab.nu_I) < 0)  # I rate falls while its input grows
 
@@ -236,7 +236,7 @@ def test_fig4_bistability_window_and_persistent_activity():
     assert w[0] < w[1] < w[2]  # larger tau_E: broader window ...
     assert f18.mu.iloc[0] > f20.mu.iloc[0] > f22.mu.iloc[0]  # ... shifted left
     assert f22.mu.iloc[0] < 0 < f22.mu.iloc[1]  # window contains mu = 0: persistent activity
-    assert SSN.paper(J_FIG4, tau_E_fit=0.022).state_counts(0.0).n_stable.iloc[0] == 2
+    assert SSN.paper(J_FIG4, tau_E_fit=0.022).state_counts(0.0).table.n_stable.iloc[0] == 2
 
 
 def test_balanced_rates_eq_s1_and_negative_det_instability():
@@ -250,13 +250,13 @@ def test_balanced_rates_eq_s1_and_negative_det_instability():
 
 def test_size_scaling_trends_fig6():
     mu_hat = np.linspace(0, 0.79, 80)
-    sup = SSN.paper(J_FIG2).size_scan([4000, 40000, 400000], mu_hat, r=1.0)
+    sup = SSN.paper(J_FIG2).size_scan([4000, 40000, 400000], mu_hat, r=1.0).table
     peaks = sup[sup.stable].groupby("N").nu_E.max()
     assert peaks.is_monotonic_decreasing and peaks.iloc[-1] < 0.5 * peaks.iloc[0]  # Fig 6B
     assert np.allclose(SSN.paper(J_FIG2).scaled(16000).J, 2 * np.array(J_FIG2))
     neg = SSN.paper(J_NEGDET)
-    small = neg.scaled(4000).state_counts(np.linspace(1, 50, 50), r=3.0)
-    big = neg.scaled(400000).state_counts(np.linspace(1, 50, 50) * 10, r=3.0)
+    small = neg.scaled(4000).state_counts(np.linspace(1, 50, 50), r=3.0).table
+    big = neg.scaled(400000).state_counts(np.linspace(1, 50, 50) * 10, r=3.0).table
     assert (small.n_states > 0).all() and (big.n_states == 0).any()  # Fig 6E gap
 
 
