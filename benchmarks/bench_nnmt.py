@@ -207,7 +207,7 @@ def bench_brunel(quick=False):
         pn = PhiNetwork.from_arrays(J=p["J"], K=p["K"], tau=p["tau"], sigma_ext=p["sigma_ext"], theta=p["theta"],
                                     v_reset=p["v_reset"], t_ref=p["t_ref"], name=f"brunel g={g}")
         args = nnmt_network_args(p["J"], p["K"], p["tau"], p["sigma_ext"], p["theta"], p["v_reset"], p["t_ref"])
-        t_ours, res = _best_of(lambda: solve_point(pn, p["mu_ext"], p["mu_ext"], nu_max=1.0 / p["t_ref"] * 0.999))
+        t_ours, res = _best_of(lambda: solve_point(pn, p["mu_ext"], mu_I=p["mu_ext"], nu_max=1.0 / p["t_ref"] * 0.999))
         t_nn, sol = _best_of(lambda: nnmt_rates(args, p["mu_ext"]), 1)
         diff = _match_rel(sol, res.nu) if sol is not None else np.nan
         print(f"[brunel] g={g} nu_ext/nu_thr={rel}: ours {len(res.nu)} state(s) {np.round(res.nu, 6).tolist()} Hz "
@@ -278,7 +278,7 @@ def bench_bistable(quick=False):
     t_ms = time.perf_counter() - t0
     from meanfield.lif.selfconsistency import solve_point
     t0 = time.perf_counter()
-    ours_pts = {m: solve_point(pn, m, m) for m in pts}
+    ours_pts = {m: solve_point(pn, m, mu_I=m) for m in pts}
     t_sp = time.perf_counter() - t0
     print(f"  NNMT multi-start ({len(guesses)} LSTSQ + {len(guesses[::3])} ODE starts) at mu = {pts}: "
           f"{[len(found[m]) for m in pts]} distinct states in {t_ms:.1f} s; ours solve_point "
@@ -295,8 +295,8 @@ def bench_regime_map(t_per_point_nnmt, quick=False):
     ssn = SSN.paper([[5, 10], [7, 11]])
     m = 50 if quick else 200
     mu, r = np.linspace(0, 15, m), np.linspace(0, 5, m)
-    regime_map(ssn, mu[:5], r[:5])
-    t_map, tab = _best_of(lambda: regime_map(ssn, mu, r), 1 if quick else 3)
+    regime_map(ssn, mu[:5], r=r[:5])
+    t_map, tab = _best_of(lambda: regime_map(ssn, mu, r=r), 1 if quick else 3)
     print(f"[regime map] SSN {m} x {m} (mu, r) grid, all states + stability + regime flags: {t_map:.2f} s "
           f"({int(tab.n_states.sum())} states). NNMT has no SSN; one NNMT fixed-point solve per grid point "
           f"(one state each) would take ~{t_per_point_nnmt * m * m:.0f} s (x{t_per_point_nnmt * m * m / t_map:.0f})")

@@ -44,9 +44,9 @@ def best_of(fun, repeat=3):
 def main():
     ssn = SSN.paper([[5, 10], [7, 11]])  # Fig 5A network
     mu, r = np.linspace(0, 15, 200), np.linspace(0, 5, 200)
-    regime_map(ssn, mu[:5], r[:5])  # warm up: sympy derivation + lambdify (cached)
-    t_map = best_of(lambda: regime_map(ssn, mu, r))
-    tab = regime_map(ssn, mu, r)
+    regime_map(ssn, mu[:5], r=r[:5])  # warm up: sympy derivation + lambdify (cached)
+    t_map = best_of(lambda: regime_map(ssn, mu, r=r))
+    tab = regime_map(ssn, mu, r=r)
     rng = np.random.default_rng(0)
     sub = rng.choice(tab.index, 400, replace=False)
     t_ref = best_of(lambda: per_point_reference(ssn, tab.mu_E[sub].to_numpy(), tab.mu_I[sub].to_numpy()), 1)

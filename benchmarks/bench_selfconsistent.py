@@ -36,10 +36,10 @@ def main(n=300, n_subset=20):
     t_sweep = min(times)
     sub = np.linspace(0, n - 1, n_subset).astype(int)
     t0 = time.perf_counter()
-    counts = [len(solve_point(net, mu[k], mu[k]).nu) for k in sub]
+    counts = [len(solve_point(net, mu[k], mu_I=mu[k]).nu) for k in sub]
     t_points = (time.perf_counter() - t0) / n_subset * n
     t = res.table
-    print(f"selfconsistent: {n} input points, {len(t)} rows, {t.branch.nunique()} branches, "
+    print(f"selfconsistent: {n} input points, {len(t)} rows, {t.branch.nunique()} branch(es) in {t.segment.nunique()} segments, "
           f"{len(res.folds)} folds at mu_E = {np.round(np.sort(res.folds.mu_E.to_numpy()), 4).tolist()} mV/s")
     print(f"  best of 3: {t_sweep:.3f} s (target <= 2 s); status {res.status} ({res.message}); "
           f"max residual {res.diagnostics['max_residual']:.1e} Hz; {res.diagnostics['n_steps']} continuation steps")
