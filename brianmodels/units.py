@@ -19,6 +19,8 @@ import numbers
 
 import numpy as np
 
+from .seeds import SEED_LIMIT, to_seed  # noqa: F401  (defined in brianmodels.seeds; importable here)
+
 #: kind -> (meanfield unit as text, Brian2 expression of that unit)
 KINDS = {
     "time": ("s", "second"),
@@ -96,17 +98,37 @@ def to_float(value, kind: str, name: str, *, finite: bool = True):
     return float(out) if out.ndim == 0 else out
 
 
+def int_range(lo=None, hi=None) -> str:
+    """The range of an integer setting as text for messages: ``" in [lo, hi]"``, ``" >= lo"``,
+    ``" <= hi"`` or ``""``."""
+    if lo is not None and hi is not None:
+        return f" in [{lo}, {hi}]"
+    if lo is not None:
+        return f" >= {lo}"
+    if hi is not None:
+        return f" <= {hi}"
+    return ""
+
+
 def to_int(value, name: str, *, lo=None, hi=None) -> int:
     """An integer-valued number (an int, or a float with an integer value) as a Python int.
+
+    The one check of integer settings (sizes, counts, grid sizes, iteration counts) in both
+    packages: ``meanfield._validate.check_int`` is this function.
 
     Parameters
     ----------
     value : int or float
-        Booleans, strings, None and other objects are refused.
+        Python or numpy integers, or real numbers with an integer value (``300.0``); booleans,
+        strings, None and other objects are refused.
     name : str
         Parameter name, used in error messages.
     lo, hi : int, optional
-        Inclusive bounds.
+        Inclusive bounds (None: unbounded).
+
+    Returns
+    -------
+    int
 
     Raises
     ------
@@ -115,7 +137,7 @@ def to_int(value, name: str, *, lo=None, hi=None) -> int:
     ValueError
         Not an integer value, or outside ``[lo, hi]``.
     """
-    rng = f" in [{'-inf' if lo is None else lo}, {'inf' if hi is None else hi}]"
+    rng = int_range(lo, hi)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be an integer{rng}; got {type(value).__name__} {value!r}")
     if not isinstance(value, numbers.Integral):
@@ -125,28 +147,6 @@ def to_int(value, name: str, *, lo=None, hi=None) -> int:
     if (lo is not None and v < lo) or (hi is not None and v > hi):
         raise ValueError(f"{name} must be an integer{rng}; got {value!r}")
     return v
-
-
-#: Seeds are integers in [0, SEED_LIMIT) (they travel as int64).
-SEED_LIMIT = 2**63
-
-
-def to_seed(value, name: str = "seed") -> int:
-    """A random seed: an integer (not a float, not a bool) in ``[0, 2**63)``.
-
-    Raises
-    ------
-    TypeError
-        Not an integer.
-    ValueError
-        Negative or ``>= 2**63``.
-    """
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative integer (< 2**63); got "
-                        f"{type(value).__name__} {value!r}")
-    if not 0 <= int(value) < SEED_LIMIT:
-        raise ValueError(f"{name} must be in [0, 2**63); got {value}")
-    return int(value)
 
 
 def to_quantity(value, kind: str):
