@@ -25,8 +25,26 @@ import numpy as np
 
 from .units import to_int
 
+#: Population names in the order of every (E, I) vector and of the rows/columns of 2x2 arrays.
 POPULATIONS = ("E", "I")
-PATHWAYS = ("EE", "EI", "IE", "II")  # target-source, row-major order of the 2x2 arrays
+
+
+def pathway_name(target, source) -> str:
+    """Name of the pathway onto ``target`` from ``source`` (indices 0/1 or names 'E'/'I'):
+    ``'EI'`` is onto E from I, entry ``[target, source]`` of a 2x2 array."""
+    def name(v, what):
+        if isinstance(v, str) and v in POPULATIONS:
+            return v
+        if isinstance(v, (int, np.integer)) and not isinstance(v, bool) and 0 <= v < 2:
+            return POPULATIONS[int(v)]
+        raise ValueError(f"{what} must be a population index 0/1 or one of {POPULATIONS}; "
+                         f"got {v!r}")
+
+    return name(target, "target") + name(source, "source")
+
+
+#: Pathway names (target then source) in the row-major order of the 2x2 arrays.
+PATHWAYS = tuple(pathway_name(x, y) for x in range(2) for y in range(2))
 SYNAPSE_KINDS = ("delta", "exp")
 
 
@@ -293,7 +311,29 @@ class LIFNetwork:
     def __hash__(self):
         return hash(self.to_json())
 
-    def summary(self) -> str:
+    def summary(self):
+        """One row per population (pandas.DataFrame): its size, neuron parameters and its inputs
+        from each source population (target ``population``, source in the column name).
+
+        Columns: ``population``, ``N``, ``tau`` (s), ``theta``, ``v_reset`` (mV), ``t_ref`` (s),
+        ``sigma_ext`` (mV/sqrt(s)), and for each source Y in (E, I): ``K_Y`` (in-degree),
+        ``j_Y`` (weight magnitude, mV), ``J_Y`` (coupling K j, mV), ``synapse_Y``. Text:
+        :meth:`report`.
+        """
+        import pandas as pd
+
+        rows = []
+        for x, X in enumerate(POPULATIONS):
+            row = {"population": X, "N": int(self.N[x]), "tau": float(self.tau[x]),
+                   "theta": float(self.theta[x]), "v_reset": float(self.v_reset[x]),
+                   "t_ref": float(self.t_ref[x]), "sigma_ext": float(self.sigma_ext[x])}
+            for y, Y in enumerate(POPULATIONS):
+                row.update({f"K_{Y}": int(self.K[x, y]), f"j_{Y}": float(self.j[x, y]),
+                            f"J_{Y}": float(self.J[x, y]), f"synapse_{Y}": str(self.synapse[x, y])})
+            rows.append(row)
+        return pd.DataFrame(rows)
+
+    def report(self) -> str:
         """A few human-readable lines: sizes, in-degrees, weights, couplings."""
         J = self.J
         lines = [

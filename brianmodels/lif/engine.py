@@ -27,15 +27,13 @@ from pathlib import Path
 import numpy as np
 
 from ..atomic import atomic_write
-from ..network import POPULATIONS
+from ..network import PATHWAYS, POPULATIONS, pathway_name
 from .connectivity import _njit
 
 HEADER = Path(__file__).with_name("bm_syn.h")
 #: Name of the connectivity file in the run folder (the binary opens it there).
 RUN_FILE = "bm_synapses.bin"
 _MAGIC = b"BMSYN002"
-#: Pathway names, target then source (``'EI'``: onto E from I).
-PATHWAY_NAMES = tuple(f"{X}{Y}" for X in POPULATIONS for Y in POPULATIONS)
 
 
 def header_source() -> str:
@@ -109,7 +107,7 @@ def connections(net, connectivity_seed: int) -> dict:
         raise ValueError(f"connectivity_seed must be a non-negative integer; "
                          f"got {connectivity_seed!r}")
     K = np.asarray(net.K)
-    return {f"{POPULATIONS[x]}{POPULATIONS[y]}": pathway_connections(net.N, K, connectivity_seed,
+    return {pathway_name(x, y): pathway_connections(net.N, K, connectivity_seed,
                                                                         x, y)
             for x in range(2) for y in range(2) if K[x][y] > 0}
 
@@ -134,7 +132,8 @@ def check_weights(weights, N, K, name="synapse_weights") -> dict:
     -------
     dict
         Pathway -> read-only C-contiguous float64 arrays of shape ``(N_target * K,)`` (views of
-        the given arrays when they already are float64), in :data:`PATHWAY_NAMES` order
+        the given arrays when they already are float64), in
+        :data:`brianmodels.network.PATHWAYS` order
         (empty for None).
 
     Raises
@@ -151,10 +150,10 @@ def check_weights(weights, N, K, name="synapse_weights") -> dict:
                         f"per-synapse weights (mV); got {type(weights).__name__}")
     out = {}
     for key in weights:
-        if key not in PATHWAY_NAMES:
-            raise ValueError(f"{name} keys must be among {list(PATHWAY_NAMES)} (target then "
+        if key not in PATHWAYS:
+            raise ValueError(f"{name} keys must be among {list(PATHWAYS)} (target then "
                              f"source); got {key!r}")
-    for key in PATHWAY_NAMES:
+    for key in PATHWAYS:
         if key not in weights:
             continue
         x, y = POPULATIONS.index(key[0]), POPULATIONS.index(key[1])
@@ -334,7 +333,7 @@ def read_connectivity(path) -> dict:
         if has_w:
             weights = buf[off:off + 8 * n].view(np.float64)
             off += 8 * n
-        out[f"{POPULATIONS[x]}{POPULATIONS[y]}"] = dict(
+        out[pathway_name(x, y)] = dict(
             kind=("delta", "exp")[kind], src_off=src_off, n_src=n_src, tgt_off=tgt_off,
             n_tgt=n_tgt, max_delay=max_delay, offsets=offsets, targets=targets, delays=delays,
             weights=weights)

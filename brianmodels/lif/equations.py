@@ -25,7 +25,7 @@ after ``n_steps`` steps (a run-time value: the duration is not compiled in; see
 """
 from __future__ import annotations
 
-SOURCES = ("E", "I")
+from ..network import POPULATIONS
 
 
 def neuron_model(*, exp_sources, refractory):
@@ -58,7 +58,7 @@ def neuron_model(*, exp_sources, refractory):
         "noise_fill : 1 (shared)  # written by bm_fill_normals (unused)",
         "syn_flag : 1 (shared)  # written by bm_propagate (unused)",
     ]
-    for s in SOURCES:
+    for s in POPULATIONS:
         if s in exp_sources:
             lines += [f"x{s} : 1", f"a{s} : 1 (constant)   # j (1 - ds)",
                       f"ds{s} : 1 (constant)  # exp(-dt/tau_s)"]
@@ -89,7 +89,7 @@ def update_code(*, exp_sources, refractory, timed_input):
         lines.append(f"v = free*({rhs}) + (1 - free)*v_reset")
     else:
         lines.append(f"v = {rhs}")
-    for s in SOURCES:
+    for s in POPULATIONS:
         if s in exp_sources:
             lines.append(f"x{s} = x{s}*ds{s}")
     return "\n".join(lines)
@@ -120,7 +120,7 @@ def on_pre(source, kind):
     Delta synapses move V by +-j at arrival (Eq 10); exponential ones start a current of area j
     (Eq 11). Both add j to the recurrent-input accumulator of their source.
     """
-    if source not in SOURCES or kind not in ("delta", "exp"):
+    if source not in POPULATIONS or kind not in ("delta", "exp"):
         raise ValueError(f"bad pathway ({source!r}, {kind!r})")
     sign = "+" if source == "E" else "-"
     if kind == "delta":

@@ -6,7 +6,7 @@ import sys
 import numpy as np
 import pytest
 
-from brianmodels.network import LIFNetwork
+from brianmodels.network import PATHWAYS, POPULATIONS, LIFNetwork, pathway_name
 from brianmodels import presets
 
 
@@ -86,6 +86,29 @@ def test_replace_validates_and_rejects_unknown_fields():
         net.replace(weights=1)
     with pytest.raises(ValueError, match="tau"):
         net.replace(tau=(-1, 0.01))
+
+
+def test_summary_is_one_row_per_population_and_report_the_text():
+    net = presets.get("bistable")
+    s = net.summary()
+    assert list(s["population"]) == list(POPULATIONS)
+    for x, X in enumerate(POPULATIONS):
+        row = s.iloc[x]
+        assert row["N"] == net.N[x] and row["tau"] == net.tau[x]
+        for y, Y in enumerate(POPULATIONS):
+            assert row[f"K_{Y}"] == net.K[x, y] and row[f"J_{Y}"] == pytest.approx(net.J[x, y])
+            assert row[f"synapse_{Y}"] == net.synapse[x, y]
+    text = net.report()
+    assert text.startswith("LIFNetwork 'bistable'") and "det J" in text
+
+
+def test_pathway_names_are_target_then_source():
+    assert PATHWAYS == ("EE", "EI", "IE", "II")
+    assert pathway_name(0, 1) == pathway_name("E", "I") == "EI"
+    assert [pathway_name(x, y) for x in range(2) for y in range(2)] == list(PATHWAYS)
+    for bad in (2, "X", True, None):
+        with pytest.raises(ValueError, match="target"):
+            pathway_name(bad, 0)
 
 
 def test_presets_and_network_do_not_import_brian2():
