@@ -111,7 +111,7 @@ def run_ours(cfg):
     net = bench_network(cfg["name"], cfg["dt"], cfg["delay"])
     with tempfile.TemporaryDirectory() as d, _measured_binaries(os.path.join(d, "rss")):
         t0 = time.perf_counter()
-        res = simulate(net, mu_ext=cfg["mu"], r=1.0, duration=cfg["duration"],
+        res = simulate(net, mu_E=cfg["mu"], r=1.0, duration=cfg["duration"],
                        warmup=cfg["warmup"], dt=cfg["dt"], seed=1, progress=False)
         wall = time.perf_counter() - t0
         with open(os.path.join(d, "rss")) as fh:
@@ -302,9 +302,9 @@ def in_child(func, cfg, timeout=None):
 
 
 def bench_ours(net, duration):
-    simulate(net, mu_ext=MU, duration=duration, warmup=WARMUP, progress=False)  # built + cached
+    simulate(net, mu_E=MU, duration=duration, warmup=WARMUP, progress=False)  # built + cached
     t0 = time.perf_counter()
-    res = simulate(net, mu_ext=MU, duration=duration, warmup=WARMUP, progress=False)
+    res = simulate(net, mu_E=MU, duration=duration, warmup=WARMUP, progress=False)
     wall = time.perf_counter() - t0
     row = res.table.iloc[0]
     return {"wall": wall, "binary": row.wall_seconds, "run": row.run_seconds,
@@ -386,13 +386,13 @@ def bench_fig2a():
     os.environ["BRIANMODELS_CACHE"] = cache  # cold start: empty cache
     try:
         t0 = time.perf_counter()
-        res = sweep(net, mu_ext=mu, duration=10.0, warmup=2.0, n_jobs=2, progress=False)
+        res = sweep(net, mu_E=mu, duration=10.0, warmup=2.0, n_jobs=2, progress=False)
         out["cold_2"] = time.perf_counter() - t0
         st = settings(net, duration=10.0)
         out["compile"] = build.get_build(st.spec(net), progress=False).manifest["build_seconds"]
         for jobs in (1, 2):
             t0 = time.perf_counter()
-            sweep(net, mu_ext=mu, duration=10.0, warmup=2.0, n_jobs=jobs, progress=False)
+            sweep(net, mu_E=mu, duration=10.0, warmup=2.0, n_jobs=jobs, progress=False)
             out[f"warm_{jobs}"] = time.perf_counter() - t0
         out["rates_E"] = res.rate("E").round(3).tolist()
     finally:
@@ -415,7 +415,7 @@ from brianmodels import presets
 from brianmodels.lif.simulate import simulate
 N = int(sys.argv[1]); T = float(sys.argv[2])
 net = presets.get("supersaturating").scaled(N)
-kw = dict(mu_ext=20.0 * net.mu_scale(N), duration=T, warmup=T / 2, record_spikes=0, progress=False)
+kw = dict(mu_E=20.0 * net.mu_scale(N), duration=T, warmup=T / 2, record_spikes=0, progress=False)
 peak, done = [0], []
 def poll():  # RSS of the simulation binary itself ("main"); Linux would report the parent's peak
     me = psutil.Process()

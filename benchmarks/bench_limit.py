@@ -171,11 +171,11 @@ def measure_rtf(duration, quick=False):
     net = presets.get(NETWORK)
     d1 = 1.0
     for d in (d1, duration):
-        simulate(net, mu_ext=MU, duration=d, warmup=WARMUP, progress=False)  # compile (cached) outside timing
+        simulate(net, mu_E=MU, duration=d, warmup=WARMUP, progress=False)  # compile (cached) outside timing
     cpu, res = {}, None
     for d in (d1, duration):
         r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
-        res = simulate(net, mu_ext=MU, duration=d, warmup=WARMUP, progress=False)
+        res = simulate(net, mu_E=MU, duration=d, warmup=WARMUP, progress=False)
         r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu[d] = (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
     row = res.table.iloc[0]

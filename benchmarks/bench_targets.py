@@ -39,7 +39,7 @@ TARGETS = ("native", target.NO_AVX512, "x86-64-v3", "x86-64-v2", "x86-64")
 def run(name: str, duration: float):
     """One simulation of the benchmark point with the build for target ``name``."""
     os.environ[target.ENV] = name
-    res = simulate(presets.get("supersaturating"), mu_ext=MU, r=1.0, duration=duration,
+    res = simulate(presets.get("supersaturating"), mu_E=MU, r=1.0, duration=duration,
                    warmup=WARMUP, seed=1, record_spikes="all", progress=False)
     row = res.table.iloc[0]
     return {"rtf": float(row.run_seconds) / duration, "wall": float(row.wall_seconds),

@@ -208,38 +208,40 @@ def from_preset(name, *, scale=1.0):
     return ramp(bp)
 
 
-def resolve(mu_ext=None, r=None, mu_I=None, protocol=None):
+def resolve(mu_E=None, r=None, mu_I=None, protocol=None):
     """One input protocol from the user's arguments (validated).
 
     Parameters
     ----------
-    mu_ext : float or Brian2 quantity, optional
+    mu_E : float or Brian2 quantity, optional
         Constant drive of E in mV/s.
     r : float, optional
         mu_I / mu_E (default 1) when ``mu_I`` is not given.
     mu_I : float, optional
-        Constant drive of I in mV/s.
+        Constant drive of I in mV/s (at most one of ``r`` and ``mu_I``).
     protocol : Constant, PiecewiseLinear or Sampled, optional
-        Time-dependent input (then ``mu_ext``/``mu_I`` must be None).
+        Time-dependent input (then ``mu_E``/``mu_I`` must be None).
 
     Returns
     -------
     Constant, PiecewiseLinear or Sampled
     """
     if protocol is not None:
-        if mu_ext is not None or mu_I is not None:
-            raise ValueError("give either protocol or mu_ext/mu_I, not both")
+        if mu_E is not None or mu_I is not None:
+            raise ValueError("give either protocol or mu_E/mu_I, not both")
         missing = [a for a in ("at", "mean", "timed", "to_dict") if not hasattr(protocol, a)]
         if missing:
             raise TypeError(f"protocol must be an input protocol (inputs.Constant, ramp(...), "
                             f"Sampled: with at(t), mean(t0, t1), timed, to_dict()); got "
                             f"{type(protocol).__name__} without {missing}")
         return protocol
-    if mu_ext is None:
-        raise ValueError("mu_ext (mV/s) is required when no protocol is given")
-    mu_E = to_float(mu_ext, "drive", "mu_ext")
+    if mu_E is None:
+        raise ValueError("mu_E (mV/s) is required when no protocol is given")
+    if r is not None and mu_I is not None:
+        raise ValueError("give either r or mu_I, not both")
+    mu_E = to_float(mu_E, "drive", "mu_E")
     if np.ndim(mu_E):
-        raise ValueError("mu_ext must be a scalar here (use sweep() for several values)")
+        raise ValueError("mu_E must be a scalar here (use sweep() for several values)")
     rr = 1.0 if r is None else _scalar(r, "r")
     mI = rr * mu_E if mu_I is None else to_float(mu_I, "drive", "mu_I")
     return Constant(mu_E, mI)

@@ -24,6 +24,11 @@ Tables (pandas, long format):
 
 ``params`` is a JSON-able dict: the network (``LIFNetwork.to_dict()``), the run settings and
 per-point inputs.
+
+A :class:`SimulationResult` follows the result convention of the package
+(:class:`brianmodels.result.Result`): ``status`` 0 when every point ran and every measurement of
+``table`` is defined, 1 when every point ran but some measurement is undefined (listed in
+``message``); a run that fails raises instead of returning a result.
 """
 from __future__ import annotations
 
@@ -32,16 +37,31 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .. import atomic
+from ..result import Result
 
 _TABLES = ("table", "rates", "spikes", "currents")
+#: columns of :meth:`SimulationResult.summary` (those present)
+SUMMARY_COLUMNS = ("point", "population", "mu_E", "mu_I", "rate", "rate_std", "cv_isi_mean",
+                   "bf_mean", "seed", "connectivity_seed")
 
 
 @dataclass
-class SimulationResult:
+class SimulationResult(Result):
     """Tables and parameters of one or more simulations of a LIF network.
+
+    ``status`` and ``message`` (:class:`brianmodels.result.Result`) are read off the table, so a
+    result loaded from disk says the same as the one that was saved:
+
+    * 0 -- every point ran and every measurement is defined;
+    * 1 -- every point ran (the rates are valid), but some measurement is undefined (NaN): the
+      CV_ISI of a population whose recorded neurons all have fewer than the 3 spikes a CV needs
+      (a silent or nearly silent population), or a balance factor whose denominator
+      ``input_E + input_ext`` is 0 (:func:`brianmodels.lif.analysis.balance_factor`).
+      ``message`` names the points and populations.
 
     Attributes
     ----------
@@ -60,6 +80,58 @@ class SimulationResult:
     spikes: pd.DataFrame | None = None
     currents: pd.DataFrame | None = None
     params: dict = field(default_factory=dict)
+
+    STATUS = {0: "every point ran and every measurement is defined",
+              1: "every point ran, but some measurements are undefined (NaN CV_ISI or balance "
+                 "factor, e.g. of a silent population)"}
+
+    # ------------------------------------------------------------------ result convention
+    def _undefined(self) -> dict:
+        """Measurement -> list of 'point/population' where it is NaN though it was asked for."""
+        t = self.table
+        out = {}
+        if t is None or not len(t):
+            return out
+        where = (t["point"].astype(str) + "/" + t["population"].astype(str)
+                 if "point" in t and "population" in t else pd.Series(t.index.astype(str)))
+        if "cv_isi_mean" in t and "cv_isi_fraction" in t:  # fraction NaN: no spikes recorded
+            bad = np.isfinite(t["cv_isi_fraction"].to_numpy(float)) & \
+                ~np.isfinite(t["cv_isi_mean"].to_numpy(float))
+            if bad.any():
+                out["cv_isi"] = where[bad].tolist()
+        if "bf_mean" in t:
+            bad = ~np.isfinite(t["bf_mean"].to_numpy(float))
+            if bad.any():
+                out["balance factor"] = where[bad].tolist()
+        return out
+
+    @property
+    def status(self) -> int:
+        """0: every measurement defined; 1: some undefined (see :attr:`STATUS`)."""
+        return 1 if self._undefined() else 0
+
+    @property
+    def message(self) -> str:
+        """What ran (points run / reused, whether the build was compiled) and what is
+        undefined."""
+        p, t = self.params, self.table
+        n = int(t["point"].nunique()) if t is not None and "point" in t else 0
+        parts = [f"{n} point{'s' if n != 1 else ''} simulated"]
+        if "points_run" in p:
+            parts.append(f"{p['points_run']} run, {p.get('points_reused', 0)} reused from storage")
+        if "compiled" in p:
+            parts.append({True: "build compiled", False: "build from the cache",
+                          None: "built by the workers if needed"}.get(p["compiled"], "build ?"))
+        text = "; ".join(parts)
+        for what, rows in self._undefined().items():
+            shown = ", ".join(rows[:6]) + (f" and {len(rows) - 6} more" if len(rows) > 6 else "")
+            text += f"; {what} undefined at point/population {shown}"
+        return text
+
+    def summary(self) -> pd.DataFrame:
+        """One row per point x population: inputs, rate, CV_ISI, balance factor and seeds
+        (:data:`SUMMARY_COLUMNS` that are present)."""
+        return self.table[[c for c in SUMMARY_COLUMNS if c in self.table]]
 
     # ------------------------------------------------------------------ convenience
     @property

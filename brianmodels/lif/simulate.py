@@ -1,10 +1,11 @@
-"""One simulation of a LIF E-I network: ``simulate(net, mu_ext=20.0, duration=12*second, ...)``.
+"""One simulation of a LIF E-I network: ``simulate(net, 20.0, duration=12*second, ...)``.
 
 The model is compiled once per structure (:mod:`brianmodels.lif.build`, cached on disk) and
 re-run with new values — a new duration included (it is a step count given at run time, see
 :func:`run_args`); this module turns a :class:`~brianmodels.network.LIFNetwork`, an input
-protocol and a seed into the compiled binary's run-time arguments, and its outputs into a
-:class:`~brianmodels.lif.result.SimulationResult` measured with :mod:`brianmodels.lif.analysis`.
+protocol and two seeds (:mod:`brianmodels.seeds`) into the compiled binary's run-time
+arguments, and its outputs into a :class:`~brianmodels.lif.result.SimulationResult` measured
+with :mod:`brianmodels.lif.analysis`.
 """
 from __future__ import annotations
 
@@ -16,8 +17,9 @@ import pandas as pd
 
 from . import analysis, build, engine, fastrng, inputs
 from .result import SimulationResult
-from ..network import LIFNetwork, POPULATIONS
-from ..units import to_float, to_int, to_seed
+from ..network import LIFNetwork, POPULATIONS, pathway_name
+from .. import seeds as _seeds
+from ..units import to_float, to_int
 
 #: Default time step (s): 0.05 ms, as in most figures of the paper (theory §1).
 DEFAULT_DT = 5e-5
@@ -180,7 +182,7 @@ def settings(net, *, duration, dt=None, rate_bin=None, input_dt=None, record_spi
                     timed=bool(timed), poisson=poisson, synapses=synapses)
 
 
-_seed = to_seed  # (value, name) -> int in [0, 2**63)
+_seed = _seeds.to_seed  # (value, name) -> int in [0, 2**63)
 
 
 @dataclass
@@ -191,9 +193,9 @@ class Point:
     ----------
     protocol : inputs.Constant, inputs.PiecewiseLinear or inputs.Sampled
     seed : int
-        Noise and initial-condition seed.
+        Dynamics seed: noise and initial condition (:mod:`brianmodels.seeds`).
     connectivity_seed : int
-        Seed of the connectivity and delays.
+        Network realisation: connectivity, delays (:mod:`brianmodels.seeds`).
     net : LIFNetwork
         Network with this point's values (same structure as the build's).
     warmup : float
@@ -360,7 +362,7 @@ def check_point(point: Point, st: Settings, spec: dict):
                          "network itself t_ref > 0 (LIFNetwork t_ref=...), then per-neuron t_ref "
                          "values are run-time values")
     if "mu" in point.neuron_params and st.timed:
-        raise ValueError("neuron_params['mu'] (per-neuron drive) needs constant input (mu_ext), "
+        raise ValueError("neuron_params['mu'] (per-neuron drive) needs constant input (mu_E), "
                          "not a time-dependent protocol")
     check_dt(st.dt, point.net, p["tau"] if "tau" in point.neuron_params else None)
     return {"neurons": p, "table": _protocol_values(point.protocol, st, point.warmup),
@@ -457,8 +459,8 @@ def run_args(point: Point, st: Settings, spec: dict) -> dict:
 def _delays(net, b):
     """Pathway ('EE', target then source) -> (delay_min, delay_max) s, for pathways with delays."""
     spec = b.spec
-    return {f"{X}{Y}": (float(net.delay_min[x, y]), float(net.delay_max[x, y]))
-            for x, X in enumerate(POPULATIONS) for y, Y in enumerate(POPULATIONS)
+    return {pathway_name(x, y): (float(net.delay_min[x, y]), float(net.delay_max[x, y]))
+            for x in range(2) for y in range(2)
             if spec["has_delay"][x][y] and spec["K"][x][y] > 0}
 
 
@@ -477,8 +479,8 @@ def _measure(point: Point, st: Settings, b: build.Build, out: dict, index: int):
     for x, X in enumerate(POPULATIONS):
         sl = slice(0, NE) if x == 0 else slice(NE, NE + NI)
         rates = nspk[sl] / T
-        mu_ext = point.neuron_params["mu"][sl] if "mu" in point.neuron_params else mean_in[x]
-        ext = mu_ext + _poisson_mean(point, b.spec, x)
+        drive = point.neuron_params["mu"][sl] if "mu" in point.neuron_params else mean_in[x]
+        ext = drive + _poisson_mean(point, b.spec, x)
         bf = analysis.balance_factor(I_E_all[sl], I_I_all[sl], ext)
         row = {"point": index, "population": X, "mu_E": mean_in[0], "mu_I": mean_in[1],
                "rate": rates.mean(), "rate_std": rates.std(),
@@ -616,8 +618,8 @@ def poisson_structure(poisson_inputs, net):
     return {"N": Ns, "K": Ks}, np.array(W)
 
 
-def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.0, warmup=2.0,
-             seed=1, connectivity_seed=None, dt=None, rate_bin=None, input_dt=None,
+def simulate(net, mu_E=None, *, r=None, mu_I=None, protocol=None, duration=12.0, warmup=2.0,
+             seed=_seeds.SEED, connectivity_seed=_seeds.CONNECTIVITY_SEED, dt=None, rate_bin=None, input_dt=None,
              record_spikes=None, record_currents=None, neuron_params=None,
              poisson_inputs=None, poisson_rates=None, synapse_weights=None,
              synapses="compressed", progress=True) -> SimulationResult:
@@ -627,14 +629,14 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     ----------
     net : LIFNetwork
         The network (e.g. ``presets.get('supersaturating')``).
-    mu_ext : float or Brian2 quantity
-        Constant external drive of E in mV/s (``mu_I = r * mu_ext`` unless ``mu_I`` is given).
+    mu_E : float or Brian2 quantity
+        Constant external drive of E in mV/s (``mu_I = r * mu_E`` unless ``mu_I`` is given).
     r : float, optional
-        Input ratio mu_I / mu_E (default 1).
+        Input ratio mu_I / mu_E (default 1; at most one of ``r`` and ``mu_I``).
     mu_I : float or Brian2 quantity, optional
         Constant drive of I in mV/s.
     protocol : input protocol, optional
-        Time-dependent input instead of ``mu_ext`` (:func:`inputs.ramp`, :func:`inputs.from_preset`,
+        Time-dependent input instead of ``mu_E`` (:func:`inputs.ramp`, :func:`inputs.from_preset`,
         :class:`inputs.Sampled`).
     duration : float or Brian2 quantity
         Total simulated time (s), warm-up included; a multiple of ``dt``. A run-time value:
@@ -643,9 +645,11 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     warmup : float or Brian2 quantity
         Time (s) excluded from rates, CV_ISI and balance factors.
     seed : int
-        Noise and initial-condition seed; the same seed gives the same spikes.
-    connectivity_seed : int, optional
-        Seed of the connectivity (default: ``seed``).
+        Dynamics seed: noise and initial condition (default :data:`brianmodels.seeds.SEED`).
+    connectivity_seed : int
+        Network realisation: connections, delays (default
+        :data:`brianmodels.seeds.CONNECTIVITY_SEED`). The same two seeds give the same spikes,
+        here and in :func:`~brianmodels.lif.sweep.sweep` (:mod:`brianmodels.seeds`).
     dt : float or Brian2 quantity, optional
         Time step (s), default 0.05 ms; at most tau_min / 10 (:data:`DT_MAX_FRACTION`, the
         shortest membrane or exponential-synapse time constant, per-neuron tau included).
@@ -701,7 +705,7 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
         Invalid arguments, before anything is compiled or run (run-time values included:
         :func:`check_point`).
     """
-    proto = inputs.resolve(mu_ext, r, mu_I, protocol)
+    proto = inputs.resolve(mu_E, r, mu_I, protocol)
     check_network(net)
     pstruct, pweights = poisson_structure(poisson_inputs, net)
     st = settings(net, duration=duration, dt=dt, rate_bin=rate_bin, input_dt=input_dt,
@@ -711,7 +715,7 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
     if warm >= st.duration:
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
     seed = _seed(seed, "seed")
-    cseed = seed if connectivity_seed is None else _seed(connectivity_seed, "connectivity_seed")
+    cseed = _seed(connectivity_seed, "connectivity_seed")
     sw = check_synapse_weights(synapse_weights, net, st.synapses)
     point = Point(protocol=proto, seed=seed, connectivity_seed=cseed, net=net, warmup=warm,
                   neuron_params=check_neuron_params(neuron_params, net),
@@ -727,7 +731,7 @@ def simulate(net, mu_ext=None, r=None, *, mu_I=None, protocol=None, duration=12.
 
 
 def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_per_point=100,
-             duration=10.0, warmup=0.5, dt=None, seed=1, progress=True):
+             duration=10.0, warmup=0.5, dt=None, seed=_seeds.SEED, progress=True):
     """Single-neuron F-I curve (Fig 1B): unconnected neurons, each at its own (mu, sigma, tau).
 
     All points run in ONE simulation: ``n_per_point`` independent neurons per point, every
@@ -752,7 +756,8 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
     dt : float or Brian2 quantity, optional
         Time step (s), default 0.05 ms.
     seed : int
-        Noise seed.
+        Noise seed (default :data:`brianmodels.seeds.SEED`; unconnected neurons have no
+        connectivity seed).
     progress : bool
         Report compilation on stderr.
 
@@ -789,7 +794,7 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
     tau_min = float(cols[2].min())
     net = LIFNetwork(N=(n_pts * n, 1), p=0.0, j=0.0, tau=tau_min,
                      t_ref=(float(per_neuron["t_ref"].max()), 0.0))
-    res = simulate(net, mu_ext=0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
+    res = simulate(net, 0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
                    record_spikes=(n_pts * n, 0), neuron_params=per_neuron, progress=progress)
     T0, T1 = res.table.t_start.iloc[0], res.table.t_stop.iloc[0]
     i, t = res.spike_trains("E")

@@ -1,7 +1,8 @@
-"""Many simulations of one compiled network: ``sweep(net, mu_ext=np.arange(0, 51, 2.5), ...)``.
+"""Many simulations of one compiled network: ``sweep(net, np.arange(0, 51, 2.5), ...)``.
 
 All points share ONE standalone build (compiled once, or found in the on-disk cache); each
-point re-runs the binary with its own inputs, seeds and parameter values (network values,
+point re-runs the binary with its own inputs, seeds (dynamics and network realisation,
+:mod:`brianmodels.seeds`) and parameter values (network values,
 per-neuron arrays, per-synapse weights: all run-time values). Points run in
 parallel as separate processes — the compiled binaries, driven from a thread pool — on all
 local cores by default, or as tasks on a Dask cluster (``scheduler=`` an address, a
@@ -31,25 +32,25 @@ import numpy as np
 
 from . import build, engine, inputs
 from .. import atomic
+from .. import seeds as _seeds
 from . import simulate as sim
 from .result import SimulationResult
-from ..network import LIFNetwork
 from ..units import to_float, to_int
 
 
 def _per_point(values, n, name):
-    """A scalar or one value per mu_ext point, as an (n,) array (ValueError naming ``name``)."""
+    """A scalar or one value per mu_E point, as an (n,) array (ValueError naming ``name``)."""
     v = np.atleast_1d(values).ravel()
     if v.size not in (1, n):
-        raise ValueError(f"{name} must be a scalar or one value per mu_ext point ({n}); got "
+        raise ValueError(f"{name} must be a scalar or one value per mu_E point ({n}); got "
                          f"{v.size} values")
     return np.broadcast_to(v, (n,))
 
 
-def _protocols(mu_ext, r, mu_I, protocols):
+def _protocols(mu_E, r, mu_I, protocols):
     if protocols is not None:
-        if mu_ext is not None or mu_I is not None:
-            raise ValueError("give either protocols or mu_ext/mu_I, not both")
+        if mu_E is not None or mu_I is not None:
+            raise ValueError("give either protocols or mu_E/mu_I, not both")
         if isinstance(protocols, (str, dict)) or not hasattr(protocols, "__iter__"):
             raise TypeError(f"protocols must be a sequence of input protocols (inputs.ramp(...), "
                             f"Sampled, Constant); got {type(protocols).__name__}")
@@ -62,11 +63,11 @@ def _protocols(mu_ext, r, mu_I, protocols):
         if not protos:
             raise ValueError("protocols must not be empty")
         return protos
-    if mu_ext is None:
-        raise ValueError("mu_ext (mV/s; scalar or array of points) is required without protocols")
-    mE = np.atleast_1d(to_float(mu_ext, "drive", "mu_ext")).ravel()
+    if mu_E is None:
+        raise ValueError("mu_E (mV/s; scalar or array of points) is required without protocols")
+    mE = np.atleast_1d(to_float(mu_E, "drive", "mu_E")).ravel()
     if mE.size == 0:
-        raise ValueError("mu_ext must contain at least one value")
+        raise ValueError("mu_E must contain at least one value")
     if mu_I is not None:
         if r is not None:
             raise ValueError("give either r or mu_I, not both")
@@ -177,9 +178,9 @@ def _point_hash(key, point: sim.Point, st, memo=None) -> str:
 
 
 def _describe(k, point: sim.Point) -> str:
-    """'point 3 (input {...}, seed 1)': how warnings name a point."""
+    """'point 3 (input {...}, seed 1, connectivity_seed 1)': how warnings name a point."""
     return (f"point {k} (input {json.dumps(point.protocol.to_dict(), default=repr)}, "
-            f"seed {point.seed})")
+            f"seed {point.seed}, connectivity_seed {point.connectivity_seed})")
 
 
 def _prepare_out(out) -> Path:
@@ -243,35 +244,41 @@ def _dask_client(scheduler, n_jobs):
                     f"dask.distributed.Client; got {type(scheduler).__name__}")
 
 
-def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), variants=None,
-          poisson_rates=None, poisson_inputs=None, duration=12.0, warmup=2.0,
-          connectivity_seed=None, dt=None, rate_bin=None, input_dt=None, record_spikes=None,
-          record_currents=None, out=None, n_jobs=None, scheduler=None, synapses="compressed",
-          progress=True) -> SimulationResult:
+def sweep(net, mu_E=None, *, r=None, mu_I=None, protocols=None, seeds=(_seeds.SEED,),
+          connectivity_seeds=(_seeds.CONNECTIVITY_SEED,), variants=None,
+          poisson_rates=None, poisson_inputs=None, duration=12.0, warmup=2.0, dt=None,
+          rate_bin=None, input_dt=None, record_spikes=None, record_currents=None, out=None,
+          n_jobs=None, scheduler=None, synapses="compressed", progress=True) -> SimulationResult:
     """Simulate a network at many points with one compiled build, in parallel, resumably.
 
-    Points are the Cartesian product inputs x seeds x variants (x Poisson rates).
+    Points are the Cartesian product inputs x seeds x connectivity seeds x variants (x Poisson
+    rates). A point gives the same spikes as :func:`~brianmodels.lif.simulate.simulate` with the
+    same input and the same two seeds (:mod:`brianmodels.seeds`).
 
     Parameters
     ----------
     net : LIFNetwork
-    mu_ext : float, array_like or Brian2 quantity
+    mu_E : float, array_like or Brian2 quantity
         Constant drives of E in mV/s, one point each.
     r : float or array_like, optional
         mu_I / mu_E per input (default 1).
     mu_I : array_like, optional
-        Constant drives of I in mV/s (instead of ``r``).
+        Constant drives of I in mV/s (instead of ``r``; at most one of the two).
     protocols : sequence of input protocols, optional
-        Time-dependent inputs (instead of ``mu_ext``), one point each.
-    seeds : sequence of int
-        Noise seeds, one point each (default ``(1,)``).
+        Time-dependent inputs (instead of ``mu_E``), one point each.
+    seeds : int or sequence of int
+        Dynamics seeds (noise and initial condition), one point each (default
+        ``(brianmodels.seeds.SEED,)``).
+    connectivity_seeds : int or sequence of int
+        Network realisations (connections, delays), one point each (default
+        ``(brianmodels.seeds.CONNECTIVITY_SEED,)``); several average over realisations.
     variants : non-empty list of dict, optional
         Changes of run-time network values per point, ``LIFNetwork.replace`` keywords (``j``,
         ``tau``, ``sigma_ext``, ``theta``, ``v_reset``, ``t_ref``, ``tau_s``, delays), an
         optional ``'neuron_params'`` dict of per-neuron arrays and an optional
         ``'synapse_weights'`` dict of per-synapse weights (pathway -> ``N_target * K`` values
-        in mV, in the order of :func:`brianmodels.lif.engine.connections` for
-        ``connectivity_seed``; see :func:`brianmodels.lif.simulate.simulate`); the structure
+        in mV, in the order of :func:`brianmodels.lif.engine.connections` for the point's
+        connectivity seed; see :func:`brianmodels.lif.simulate.simulate`); the structure
         (N, K, synapse kinds) must stay the same. All variants share the build; weights are
         summarised in a ``variant_synapse_weights`` column (mean, std in mV and a digest per
         pathway).
@@ -280,9 +287,8 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         sequence) per point (a single float: one point). Only with ``poisson_inputs``.
     poisson_inputs : dict or list of dict, optional
         Poisson input populations (see :func:`brianmodels.lif.simulate.poisson_structure`).
-    duration, warmup, connectivity_seed, dt, rate_bin, input_dt, record_spikes, record_currents
-        As in :func:`brianmodels.lif.simulate.simulate` (``connectivity_seed`` default: 1 for
-        every point, so the points differ only in what is swept).
+    duration, warmup, dt, rate_bin, input_dt, record_spikes, record_currents
+        As in :func:`brianmodels.lif.simulate.simulate`.
     out : str or path, optional
         Folder for finished points (resume; keyed by content, checked against their
         manifests) and the joined result. Checked before anything is built or run: an
@@ -302,8 +308,9 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     Returns
     -------
     SimulationResult
-        ``table`` with a ``point`` column (and ``variant``/``variant_*`` columns), time-resolved
-        ``rates``; ``params['points']`` lists every point's input, seed and labels,
+        ``table`` with ``point``, ``seed`` and ``connectivity_seed`` columns (and
+        ``variant``/``variant_*`` columns), time-resolved ``rates``; ``params['points']``
+        lists every point's input, seeds and labels,
         ``params['build_key']`` is the build's cache key and ``params['compiled']`` says whether
         this call compiled it (None when Dask workers built it if needed);
         ``params['points_reused']`` counts the points read from ``out`` and
@@ -315,11 +322,10 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         For each stored point that is damaged (named by index, input and seed, with the
         problem) and is recomputed, and for entries of ``out/points`` that are ignored.
     """
-    protos = _protocols(mu_ext, r, mu_I, protocols)
+    protos = _protocols(mu_E, r, mu_I, protocols)
     sim.check_network(net)
-    seeds = [sim._seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
-    if not seeds:
-        raise ValueError("seeds must not be empty")
+    seeds = _seeds.to_seeds(seeds, "seeds")
+    cseeds = _seeds.to_seeds(connectivity_seeds, "connectivity_seeds")
     vlist = _variants(net, variants, synapses)
     timed = {p.timed for p in protos}
     if len(timed) != 1:
@@ -353,11 +359,10 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     warm = sim._time(warmup, "warmup", positive=False)
     if warm >= st.duration:
         raise ValueError(f"warmup must be shorter than duration ({st.duration} s); got {warm}")
-    cseed = 1 if connectivity_seed is None else sim._seed(connectivity_seed, "connectivity_seed")
     spec, checked = st.spec(net), set()  # (no compile) the run-time values are checked
     points = []                          # against the build's structure, once per content
-    for (ip, proto), seed, (iv, (n, npar, sw, labels)), (ir, pr) in itertools.product(
-            enumerate(protos), seeds, enumerate(vlist), enumerate(prates)):
+    for (ip, proto), seed, cseed, (iv, (n, npar, sw, labels)), (ir, pr) in itertools.product(
+            enumerate(protos), seeds, cseeds, enumerate(vlist), enumerate(prates)):
         lab = dict(labels)
         if pr is not None:
             lab["poisson_rates"] = json.dumps(np.atleast_1d(pr).tolist())
@@ -369,7 +374,7 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
             try:
                 sim.check_point(points[-1], st, spec)
             except (TypeError, ValueError) as err:
-                where = [f"{'mu_ext' if protocols is None else 'protocols'}[{ip}]"]
+                where = [f"{'mu_E' if protocols is None else 'protocols'}[{ip}]"]
                 where += [f"variants[{iv}]"] if variants is not None else []
                 where += [f"poisson_rates[{ir}]"] if poisson_rates is not None else []
                 raise type(err)(f"{', '.join(where)}: {err}") from None
@@ -415,7 +420,8 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
         if pdir is not None:  # content key and parameters in the manifest, written last
             res.save(pdir, key=h, meta={"build_key": key, "input": points[k].protocol.to_dict(),
                                         "seed": points[k].seed, "duration": st.duration,
-                                        "warmup": warm, "connectivity_seed": cseed,
+                                        "warmup": warm,
+                                        "connectivity_seed": points[k].connectivity_seed,
                                         **points[k].labels})
         done[k] = res
         if bar is not None:
@@ -455,10 +461,12 @@ def sweep(net, mu_ext=None, r=None, *, mu_I=None, protocols=None, seeds=(1,), va
     for k, j in same.items():  # equal content: the one run, labelled for each position
         done[k] = _reindex(done[j], k, points[k])
     res = SimulationResult.concat([done[k] for k in sorted(done)])
-    res.params = sim.params_dict(net, st, warmup=warm, connectivity_seed=cseed, build_key=key,
-                                 compiled=compiled, points_reused=reused, points_run=len(todo),
+    res.params = sim.params_dict(net, st, warmup=warm, seeds=seeds, connectivity_seeds=cseeds,
+                                 build_key=key, compiled=compiled, points_reused=reused,
+                                 points_run=len(todo),
                                  points=[{"point": k, "input": p.protocol.to_dict(),
-                                          "seed": p.seed, **p.labels}
+                                          "seed": p.seed,
+                                          "connectivity_seed": p.connectivity_seed, **p.labels}
                                          for k, p in enumerate(points)])
     if folder is not None:  # atomic, with a manifest keyed by the build and the points in order
         whole = hashlib.sha256(json.dumps([content, hashes]).encode()).hexdigest()

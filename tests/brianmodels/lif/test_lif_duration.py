@@ -43,7 +43,7 @@ def test_duration_is_not_part_of_the_build():
     with pytest.raises(ValueError, match="duration/dt"):
         build.model_spec(SS, dt=DT, duration=(build.MAX_STEPS + 1) * DT)
     with pytest.raises(ValueError, match="duration/dt"):
-        simulate(SS, mu_ext=20.0, duration=(build.MAX_STEPS + 1) * DT, warmup=0.0)
+        simulate(SS, mu_E=20.0, duration=(build.MAX_STEPS + 1) * DT, warmup=0.0)
 
 
 def test_exactly_duration_over_dt_steps_run_without_recompiling():
@@ -56,7 +56,7 @@ def test_exactly_duration_over_dt_steps_run_without_recompiling():
     results = []
     for duration in (0.25, 0.30005, 0.0001):
         res = simulate(PATHS, protocol=proto, duration=duration, warmup=0.0, seed=3,
-                       neuron_params={"theta": theta, "t_ref": np.zeros(800)}, **PATHS_KW)
+                       connectivity_seed=3, neuron_params={"theta": theta, "t_ref": np.zeros(800)}, **PATHS_KW)
         n_steps = round(duration / DT)
         pop, i, t = _spikes(res)
         assert np.all(pop == "E") and np.array_equal(np.bincount(i), np.full(10, n_steps))
@@ -70,7 +70,7 @@ def test_exactly_duration_over_dt_steps_run_without_recompiling():
 def test_shorter_run_is_the_start_of_the_longer_one_constant_drive():
     # Connected, noisy network (Fig 2A, 4000 neurons): same seed, 1.0 s and 1.5 s. Every spike
     # and every population-rate bin of the 1.0-s run equals the 1.5-s run's, bit for bit.
-    kw = dict(mu_ext=20.0, warmup=0.5, seed=11, progress=False)
+    kw = dict(mu_E=20.0, warmup=0.5, seed=11, connectivity_seed=11, progress=False)
     short = simulate(SS, duration=1.0, **kw)
     long = simulate(SS, duration=1.5, **kw)
     assert short.params["build_key"] == long.params["build_key"] and not long.params["compiled"]
@@ -90,7 +90,7 @@ def test_shorter_run_is_the_start_of_the_longer_one_timed_input():
     # Time-dependent drive (TimedArray of 2**16 rows, padded differently for 0.3 and 0.5 s):
     # a ramp onto the connected 800-neuron network; spikes of the shared 0.3 s are identical.
     proto = inputs.ramp([(0.0, 0.0, 0.0), (0.5, 100.0, 100.0)])
-    kw = dict(protocol=proto, warmup=0.1, seed=4, **PATHS_KW)
+    kw = dict(protocol=proto, warmup=0.1, seed=4, connectivity_seed=4, **PATHS_KW)
     short = simulate(PATHS, duration=0.3, **kw)
     long = simulate(PATHS, duration=0.5, **kw)
     assert short.params["build_key"] == long.params["build_key"] and not long.params["compiled"]

@@ -68,7 +68,7 @@ def _pair(net, **kw):
 
 
 def test_no_delay_bit_identical_to_brian2_synapses():
-    a, b = _pair(SS, mu_ext=20.0, duration=1.0, warmup=0.2, seed=3)
+    a, b = _pair(SS, mu_E=20.0, duration=1.0, warmup=0.2, seed=3, connectivity_seed=3)
     for X in "EI":
         ia, ta = a.spike_trains(X)
         ib, tb = b.spike_trains(X)
@@ -82,7 +82,7 @@ def test_delays_and_exp_currents_match_brian2_synapses():
     # bistable preset: EE and II exponential with delays 0-100 ms, EI and IE delta, no delay;
     # above the bistable window (only the up state): every pathway carries many spikes
     net = presets.get("bistable")
-    a, b = _pair(net, mu_ext=12.0, duration=1.0, warmup=0.3, seed=2)
+    a, b = _pair(net, mu_E=12.0, duration=1.0, warmup=0.3, seed=2, connectivity_seed=2)
     for X in "EI":
         ra, rb = a.rate(X)[0], b.rate(X)[0]
         assert ra > 0.5
@@ -97,4 +97,4 @@ def test_delays_and_exp_currents_match_brian2_synapses():
 
 def test_bad_synapses_option():
     with pytest.raises(ValueError, match="synapses"):
-        simulate(SS, mu_ext=20.0, duration=1.0, warmup=0.2, synapses="nest", progress=False)
+        simulate(SS, mu_E=20.0, duration=1.0, warmup=0.2, synapses="nest", progress=False)

@@ -10,8 +10,9 @@ import numpy as np
 import pytest
 
 import meanfield
-from brianmodels import presets, simulate, sweep
+from brianmodels import presets, seeds, simulate, sweep
 from brianmodels.lif import build
+from brianmodels.result import check_result
 from brianmodels.network import LIFNetwork
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
@@ -22,7 +23,7 @@ SS_KW = dict(duration=3.0, warmup=1.0)
 
 @pytest.fixture(scope="module")
 def ss_sweep():
-    return sweep(SS, mu_ext=[10.0, 20.0, 40.0], seeds=[1], progress=False, **SS_KW)
+    return sweep(SS, mu_E=[10.0, 20.0, 40.0], seeds=[1], progress=False, **SS_KW)
 
 
 def test_network_rates_match_phi_sc_and_supersaturate(ss_sweep):
@@ -39,9 +40,10 @@ def test_network_rates_match_phi_sc_and_supersaturate(ss_sweep):
 
 
 def test_table_columns_and_mean_inputs(ss_sweep):
+    check_result(ss_sweep)
     t = ss_sweep.table
     for col in ("population", "rate", "mu_E", "mu_I", "cv_isi_mean", "bf_mean", "seed",
-                "duration", "input_E", "input_I"):
+                "connectivity_seed", "duration", "input_E", "input_I"):
         assert col in t
     # Recorded mean recurrent inputs = J nu (Eq 12 mean) from the measured rates; exact up to
     # the correlation of out-degrees (binomial, SD/mean ~ 7%) with rates: allow 2%.
@@ -55,9 +57,9 @@ def test_table_columns_and_mean_inputs(ss_sweep):
 
 
 def test_same_seed_same_spikes_other_seed_differs():
-    a = simulate(SS, mu_ext=20.0, seed=5, progress=False, **SS_KW)
-    b = simulate(SS, mu_ext=20.0, seed=5, progress=False, **SS_KW)
-    c = simulate(SS, mu_ext=20.0, seed=6, progress=False, **SS_KW)
+    a = simulate(SS, mu_E=20.0, seed=5, progress=False, **SS_KW)
+    b = simulate(SS, mu_E=20.0, seed=5, progress=False, **SS_KW)
+    c = simulate(SS, mu_E=20.0, seed=6, progress=False, **SS_KW)
     ia, ta = a.spike_trains("E")
     ib, tb = b.spike_trains("E")
     ic, tc = c.spike_trains("E")
@@ -65,6 +67,32 @@ def test_same_seed_same_spikes_other_seed_differs():
     assert not (ia.size == ic.size and np.array_equal(ta, tc))
     # different realisations, same statistics (3000 neurons x 2 s: rates agree within 5%)
     assert c.rate("E")[0] == pytest.approx(a.rate("E")[0], rel=0.05)
+
+
+def test_one_point_by_simulate_or_sweep_is_the_same_run():
+    """brianmodels.seeds: the same two seeds give the same spikes in simulate and sweep (same
+    defaults); a sweep runs the product of dynamics and connectivity seeds and labels both."""
+    kw = dict(duration=1.0, warmup=0.5, progress=False)
+    one = simulate(SS, 20.0, seed=3, **kw)
+    grid = sweep(SS, [20.0], seeds=[3, 4], connectivity_seeds=[seeds.CONNECTIVITY_SEED, 2],
+                 n_jobs=2, **kw)
+    t = grid.table
+    pairs = t[t.population == "E"].sort_values("point")[["seed", "connectivity_seed"]]
+    assert [tuple(p) for p in pairs.to_numpy()] == [(3, 1), (3, 2), (4, 1), (4, 2)]
+    assert (one.table.connectivity_seed == seeds.CONNECTIVITY_SEED).all()
+    other = simulate(SS, 20.0, seed=3, connectivity_seed=2, **kw)
+    for X in "EI":
+        i1, t1 = one.spike_trains(X)
+        i0, t0 = grid.spike_trains(X, point=0)  # seed 3, default connectivity seed
+        assert np.array_equal(i1, i0) and np.array_equal(t1, t0)
+        i2, t2 = other.spike_trains(X)
+        i3, t3 = grid.spike_trains(X, point=1)  # seed 3, connectivity seed 2
+        assert np.array_equal(i2, i3) and np.array_equal(t2, t3)
+        assert not (i1.size == i2.size and np.array_equal(t1, t2))  # another realisation
+    assert grid.params["seeds"] == [3, 4] and grid.params["connectivity_seeds"] == [1, 2]
+    for res in (one, grid, other):
+        check_result(res)
+        assert res.status in (0, 1) and "point" in res.message
 
 
 def test_exponential_synapses_keep_mean_input():
@@ -75,7 +103,7 @@ def test_exponential_synapses_keep_mean_input():
                      synapse=("delta", "exp", "delta", "delta"), tau_s=(0.0, 0.010, 0.0, 0.0),
                      delay_max=(0.0, 0.005, 0.0, 0.0))
     theta = np.r_[np.full(1000, 1e9), np.ones(500)]
-    res = simulate(net, mu_ext=100.0, mu_I=60.0, duration=2.0, warmup=0.5, progress=False,
+    res = simulate(net, mu_E=100.0, mu_I=60.0, duration=2.0, warmup=0.5, progress=False,
                    record_spikes=0, neuron_params={"theta": theta})
     nu_I = res.rate("I")[0]
     v_end = res.table[res.table.population == "E"].v_end_mean.iloc[0]
@@ -94,12 +122,12 @@ def test_build_cache_hit_is_fast():
 
 
 @pytest.mark.parametrize("kwargs, match", [
-    (dict(mu_ext=float("nan")), "mu_ext must be finite"),
-    (dict(mu_ext=20.0, dt=0.0), "dt must be > 0"),
-    (dict(mu_ext=20.0, dt=-1e-4), "dt must be > 0"),
-    (dict(mu_ext=20.0, duration=1.0, warmup=2.0), "warmup must be shorter"),
-    (dict(mu_ext=20.0, seed=-1), "seed"),
-    (dict(), "mu_ext"),
+    (dict(mu_E=float("nan")), "mu_E must be finite"),
+    (dict(mu_E=20.0, dt=0.0), "dt must be > 0"),
+    (dict(mu_E=20.0, dt=-1e-4), "dt must be > 0"),
+    (dict(mu_E=20.0, duration=1.0, warmup=2.0), "warmup must be shorter"),
+    (dict(mu_E=20.0, seed=-1), "seed"),
+    (dict(), "mu_E"),
 ])
 def test_bad_input_fails_before_compiling(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
@@ -109,16 +137,16 @@ def test_bad_input_fails_before_compiling(kwargs, match):
 def test_bad_units_and_networks():
     from brian2 import mV, second
 
-    with pytest.raises(TypeError, match="mu_ext"):
-        simulate(SS, mu_ext=20 * mV)  # mV/s required
+    with pytest.raises(TypeError, match="mu_E"):
+        simulate(SS, mu_E=20 * mV)  # mV/s required
     with pytest.raises(TypeError, match="duration"):
-        simulate(SS, mu_ext=20.0, duration=3 * mV)
+        simulate(SS, mu_E=20.0, duration=3 * mV)
     with pytest.raises(ValueError, match="N"):
         LIFNetwork(N=(0, 10), p=0.1, j=0.1)
     with pytest.raises(ValueError, match="p"):
         LIFNetwork(N=(10, 10), p=1.5, j=0.1)
     with pytest.raises(ValueError, match="in-degrees"):
-        simulate(LIFNetwork(N=(10, 10), p=1.0, j=0.1), mu_ext=1.0)  # K_EE = 10 > N_E - 1
+        simulate(LIFNetwork(N=(10, 10), p=1.0, j=0.1), mu_E=1.0)  # K_EE = 10 > N_E - 1
     with pytest.raises(TypeError, match="LIFNetwork"):
-        simulate("supersaturating", mu_ext=1.0)
+        simulate("supersaturating", mu_E=1.0)
     assert simulate.__module__ == "brianmodels.lif.simulate" and second  # quantity import ok

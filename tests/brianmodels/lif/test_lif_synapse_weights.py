@@ -19,7 +19,7 @@ pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conft
 
 SS = presets.get("supersaturating")
 #: settings of test_lif_engine's supersaturating runs (shared build)
-KW = dict(mu_ext=20.0, duration=1.0, warmup=0.2, progress=False, record_spikes="all")
+KW = dict(mu_E=20.0, duration=1.0, warmup=0.2, progress=False, record_spikes="all")
 
 
 def _uniform(net, seed, factor):
@@ -69,8 +69,8 @@ def test_connections_and_file_keep_each_synapse_weight(tmp_path):
 def test_uniform_weights_bit_identical_to_scaled_j():
     # every pathway weighted (both signs, the EE weights doubled) against net.j scaled alike
     factor = [[2.0, 1.0], [1.0, 1.0]]
-    a = simulate(SS, seed=3, synapse_weights=_uniform(SS, 3, factor), **KW)
-    b = simulate(SS.replace(j=SS.j * np.array(factor)), seed=3, **KW)
+    a = simulate(SS, seed=3, connectivity_seed=3, synapse_weights=_uniform(SS, 3, factor), **KW)
+    b = simulate(SS.replace(j=SS.j * np.array(factor)), seed=3, connectivity_seed=3, **KW)
     for X in "EI":
         ia, ta = a.spike_trains(X)
         ib, tb = b.spike_trains(X)
@@ -80,7 +80,7 @@ def test_uniform_weights_bit_identical_to_scaled_j():
     assert np.array_equal(a.table[cols].to_numpy(), b.table[cols].to_numpy(), equal_nan=True)
     assert a.params["synapse_weights"]["EE"]["mean"] == pytest.approx(2 * SS.j[0, 0], rel=1e-12)
     # and the weights change the dynamics: E rate differs from the unweighted network's
-    c = simulate(SS, seed=3, **KW)
+    c = simulate(SS, seed=3, connectivity_seed=3, **KW)
     assert abs(a.rate("E")[0] - c.rate("E")[0]) > 0.1 * c.rate("E")[0]
 
 
@@ -92,7 +92,7 @@ def test_lognormal_weights_recurrent_input_is_sum_of_weights_times_rates():
         j = SS.j["EI".index(k[0]), "EI".index(k[1])]
         s = 0.8  # lognormal with mean j: exp(m + s^2/2) = j
         weights[k] = rng.lognormal(np.log(j) - s**2 / 2, s, pre.size)
-    res = simulate(SS, seed=4, synapse_weights=weights, **KW)
+    res = simulate(SS, seed=4, connectivity_seed=4, synapse_weights=weights, **KW)
     T0, T1 = res.table.t_start.iloc[0], res.table.t_stop.iloc[0]
     counts = {X: np.bincount(res.spike_trains(X)[0][res.spike_trains(X)[1] >= T0],
                              minlength=SS.N["EI".index(X)]) for X in "EI"}
@@ -117,7 +117,7 @@ def test_delays_and_exp_currents_with_uniform_weights_match_homogeneous():
     # and exp synapses w (1 - ds) instead of a (rounding apart), so trajectories agree until two
     # roundings differ; same tolerance as test_lif_engine's delayed comparison
     net = presets.get("bistable")
-    kw = dict(KW, mu_ext=12.0, warmup=0.3, seed=2)
+    kw = dict(KW, mu_E=12.0, warmup=0.3, seed=2, connectivity_seed=2)
     a = simulate(net, synapse_weights=_uniform(net, 2, [[1.0, 1.0], [1.0, 1.0]]), **kw)
     b = simulate(net, **kw)
     for X in "EI":
@@ -136,7 +136,7 @@ def test_sweep_over_weight_sets_uses_one_build():
     pre, _ = engine.connections(SS, 1)["EE"]
     w_lo = np.full(pre.size, 0.5 * SS.j[0, 0])
     w_hi = np.random.default_rng(5).lognormal(np.log(1.5 * SS.j[0, 0]) - 0.125, 0.5, pre.size)
-    res = sweep(SS, mu_ext=20.0, duration=1.0, warmup=0.2, record_spikes="all", n_jobs=2,
+    res = sweep(SS, mu_E=20.0, duration=1.0, warmup=0.2, record_spikes="all", n_jobs=2,
                 variants=[{"synapse_weights": {"EE": w_lo}}, {"synapse_weights": {"EE": w_hi}}],
                 progress=False)
     # no compile: the sweep found the build, whose binary is untouched ...
@@ -167,18 +167,18 @@ def test_sweep_over_weight_sets_uses_one_build():
 ])
 def test_bad_weights_are_refused_before_compiling(weights, match):
     with pytest.raises((ValueError, TypeError), match=match):
-        simulate(SS, mu_ext=20.0, synapse_weights=weights, progress=False)
+        simulate(SS, mu_E=20.0, synapse_weights=weights, progress=False)
     with pytest.raises((ValueError, TypeError), match=r"variants\[1\]"):
-        sweep(SS, mu_ext=20.0, variants=[{}, {"synapse_weights": weights}], progress=False)
+        sweep(SS, mu_E=20.0, variants=[{}, {"synapse_weights": weights}], progress=False)
 
 
 def test_weights_need_compressed_synapses_and_an_existing_pathway():
     w = {"EE": np.ones(SS.N[0] * SS.K[0, 0])}
     with pytest.raises(ValueError, match="synapses='compressed'"):
-        simulate(SS, mu_ext=20.0, synapse_weights=w, synapses="brian2", progress=False)
+        simulate(SS, mu_E=20.0, synapse_weights=w, synapses="brian2", progress=False)
     net = LIFNetwork(N=(100, 20), p=[[0.0, 0.1], [0.1, 0.1]], j=0.1)
     with pytest.raises(ValueError, match="no EE synapses"):
-        simulate(net, mu_ext=20.0, synapse_weights={"EE": np.ones(10)}, progress=False)
+        simulate(net, mu_E=20.0, synapse_weights={"EE": np.ones(10)}, progress=False)
     with pytest.raises(ValueError, match="connectivity_seed"):
         engine.connections(net, -1)
 

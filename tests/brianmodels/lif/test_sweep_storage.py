@@ -144,7 +144,8 @@ def test_damaged_point_is_recomputed_with_a_warning(case, stored, ref, tmp_path)
     name, damage, problem = DAMAGE[case]
     pdir = folder_of(out, ref, k)
     damage(pdir / name, out, ref, k)
-    with pytest.warns(UserWarning, match=rf"point {k} \(input .*45\.0.*seed 2\) is damaged and "
+    with pytest.warns(UserWarning, match=rf"point {k} \(input .*45\.0.*seed 2, "
+                                         rf"connectivity_seed 1\) is damaged and "
                                          rf"is recomputed: .*{problem}") as rec:
         res = run(out=out)
     assert len([w for w in rec if "damaged" in str(w.message)]) == 1
@@ -395,7 +396,7 @@ RATE_KW = dict(T=20.0, dt=0.05, warmup=2.0, n_jobs=1, progress=False, method="nu
 def rate_ref():
     from brianmodels.rate.sweep import rate_sweep
 
-    return rate_sweep([20, 40], seeds=(0, 1), **RATE_KW)
+    return rate_sweep([20, 40], seeds=(0, 1), **RATE_KW).table
 
 
 def _rate_files(out, K, seed, suffix):
@@ -411,7 +412,7 @@ def test_damaged_rate_point_is_recomputed_with_a_warning(case, rate_ref, tmp_pat
     from brianmodels.rate import sweep as rs
 
     rate_sweep = rs.rate_sweep
-    a = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW)
+    a = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW).table
     assert a.drop(columns="wall_s").equals(rate_ref.drop(columns="wall_s"))
     table, R, man = (_rate_files(tmp_path, 40, 1, s)
                      for s in (".parquet", ".R.parquet", ".manifest.json"))
@@ -420,21 +421,21 @@ def test_damaged_rate_point_is_recomputed_with_a_warning(case, rate_ref, tmp_pat
                "truncate table": (lambda: table.write_bytes(table.read_bytes()[:99]),
                                   "has 99 bytes"),
                "foreign table": (lambda: shutil.copyfile(other[".parquet"], table),
-                                 r"s1-\w+\.parquet (has|does not match)"),
+                                 r"s1-c1-\w+\.parquet (has|does not match)"),
                "delete manifest": (man.unlink, "manifest.json is missing"),
                "foreign manifest": (lambda: shutil.copyfile(other[".manifest.json"], man),
                                     "another content key")}[case]
     problem[0]()
     runs = []
     real = rs._run_point
-    monkeypatch.setattr(rs, "_run_point", lambda *a: runs.append(a[:3]) or real(*a))
-    with pytest.warns(UserWarning, match=rf"rate point K=40, N=40, seed=1 .* is damaged and "
+    monkeypatch.setattr(rs, "_run_point", lambda *a: runs.append(a[:4]) or real(*a))
+    with pytest.warns(UserWarning, match=rf"rate point K=40, N=40, seed=1, connectivity_seed=1 .* is damaged and "
                                          rf"is recomputed: .*{problem[1]}"):
-        b = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW)
-    assert runs == [(40, 40, 1)]
+        b = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW).table
+    assert runs == [(40, 40, 1, 1)]
     assert b.drop(columns="wall_s").equals(rate_ref.drop(columns="wall_s"))
     runs.clear()
-    c = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW)
+    c = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW).table
     assert runs == [] and c.equals(b)
 
 
@@ -451,7 +452,7 @@ def test_rate_sweep_unusable_out_dir_fails_before_any_run(tmp_path, monkeypatch)
 def test_figure_run_cache_detects_damage(tmp_path):
     from figures import _khajeh_common as kc
 
-    kw = dict(N=20, K=20, T=10.0, dt=0.05, warmup=2.0, method="numpy", seed=0)
+    kw = dict(N=20, K=20, T=10.0, dt=0.05, warmup=2.0, method="numpy", seed=0, connectivity_seed=0)
     a = kc.cached_run(tmp_path, **kw)
     next(tmp_path.glob("*.stats.parquet")).write_bytes(b"x")
     with pytest.warns(UserWarning, match=r"figure run .* is damaged .*stats.parquet has 1 bytes"):
