@@ -7,8 +7,9 @@ damped Newton, and pseudo-arclength continuation of a solution curve ``F(x) = 0`
 * :func:`damped_newton` -- Newton's method with step halving on a square system; :func:`newton`
   solves n equations in n+1 unknowns with one component held fixed (the continuation corrector);
 * :func:`continue_curve` -- pseudo-arclength continuation, the kernel behind the sweeps of
-  :mod:`meanfield.lif.selfconsistency` (the authors' ``solve_Phi_continuation`` scheme,
-  ``theory/ssn_lif.md`` §16 item 4): from a point on the curve the unit tangent ``t`` (null vector
+  :mod:`meanfield.lif.selfconsistency` (continuation as in the authors' ``solve_Phi_continuation``,
+  ``theory/ssn_lif.md`` §16 item 4, but with the tangent from the Jacobian's null vector instead of
+  the secant of the last two points): from a point on the curve the unit tangent ``t`` (null vector
   of the Jacobian, oriented like the previous one) gives a predictor ``x_p = x + ds t``; Newton's
   method then solves ``F(y) = 0`` together with the hyperplane constraint ``t . (y - x_p) = 0``.
   Because the parameter is one of the unknowns, the curve is followed through folds (saddle-node

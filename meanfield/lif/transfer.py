@@ -438,7 +438,7 @@ def phi_grad(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0):
 # ----------------------------------------------------------------------------- ISI CV (Brunel 2000)
 def _cv_single(yT, yR, tau, t_ref):
     """CV of the ISI for scalar limits: CV^2 = 2 pi (nu tau)^2 int_{yR}^{yT} dx e^{x^2}
-    int_{-inf}^{x} dy e^{y^2} (1 + erf y)^2  (Brunel 2000, Eq A.?; theory ssn_lif.md §2)."""
+    int_{-inf}^{x} dy e^{y^2} (1 + erf y)^2  (Brunel 2000, J Comput Neurosci 8:183, Appendix A; ``docs/theory/ssn_lif.md`` §2)."""
     from scipy.integrate import quad
     from scipy.special import erfc, erfcx
 
