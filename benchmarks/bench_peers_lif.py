@@ -69,7 +69,7 @@ import pandas as pd
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench_lif  # noqa: E402  (this folder: the shared benchmark network and simulator runners)
-from brianmodels import presets  # noqa: E402
+from brianmodels import atomic, presets  # noqa: E402
 from brianmodels.lif import build  # noqa: E402
 from brianmodels.lif.simulate import settings  # noqa: E402
 from brianmodels.lif.sweep import sweep  # noqa: E402
@@ -260,7 +260,7 @@ def bench_fig2a(points=21, duration=10.0, warmup=2.0, jobs=(1, 2), naive=True, o
         try:
             with temp_cache():
                 t0 = time.perf_counter()
-                res = sweep(net, mu_ext=mu, duration=duration, warmup=warmup, n_jobs=j,
+                res = sweep(net, mu_E=mu, duration=duration, warmup=warmup, n_jobs=j,
                             progress=False)
                 wall = time.perf_counter() - t0
                 b = build.get_build(settings(net, duration=duration).spec(net), progress=False)
@@ -305,10 +305,11 @@ def bench_fig2a(points=21, duration=10.0, warmup=2.0, jobs=(1, 2), naive=True, o
 
 # ------------------------------------------------------------------------------ main
 def _write_json(path, data):
-    tmp = f"{path}.tmp.{os.getpid()}"
-    with open(tmp, "w") as fh:
-        json.dump(data, fh, indent=1, default=float)
-    os.replace(tmp, path)  # atomic
+    def write(tmp):
+        with open(tmp, "w") as fh:
+            json.dump(data, fh, indent=1, default=float)
+
+    atomic.atomic_write(path, write)
 
 
 def main(argv=None):

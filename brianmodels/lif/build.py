@@ -64,8 +64,6 @@ Portability and integrity:
 """
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import json
 import os
@@ -84,8 +82,9 @@ from pathlib import Path
 import numpy as np
 
 from . import engine, equations, fastrng, target
+from .cache import cache_root, locked, once
 from .. import atomic
-from ..network import POPULATIONS
+from ..network import POPULATIONS, pathway_name
 
 #: Bump to invalidate every cached build when the generated model changes meaning.
 BUILD_FORMAT = 3
@@ -100,12 +99,6 @@ MIN_INPUT_ROWS = 2**16
 #: Growth factor between input-table buckets: 2**16, 2**18, 2**20 rows cover runs up to 65 s,
 #: 262 s, 1049 s at 1 ms (a run pays at most 4x its own table in padding).
 INPUT_ROWS_FACTOR = 4
-_PATHWAY_NAMES = [[f"{x}{y}" for y in POPULATIONS] for x in POPULATIONS]
-
-
-def cache_root() -> Path:
-    """Folder of the build cache: ``$BRIANMODELS_CACHE`` or ``~/.cache/brianmodels``."""
-    return Path(os.environ.get("BRIANMODELS_CACHE") or Path.home() / ".cache" / "brianmodels")
 
 
 def _brian2_version():
@@ -259,9 +252,9 @@ def synapse_objects(spec) -> dict:
             out[f"{Y}"] = {"source": Y, "targets": paths, "kind": kinds.pop(), "delay": False}
         else:
             for x in paths:
-                out[f"{POPULATIONS[x]}{Y}"] = {"source": Y, "targets": [x],
-                                               "kind": spec["synapse"][x][y],
-                                               "delay": bool(spec["has_delay"][x][y])}
+                out[pathway_name(x, y)] = {"source": Y, "targets": [x],
+                                           "kind": spec["synapse"][x][y],
+                                           "delay": bool(spec["has_delay"][x][y])}
     return out
 
 
@@ -310,27 +303,9 @@ class Build:
         return self.manifest["spec"]
 
 
-@contextlib.contextmanager
-def _locked(path: Path, *, wait: bool = True):
-    """Hold the ``flock`` of the file ``path`` (created if missing); yields False, without
-    waiting, if ``wait`` is False and another process holds it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            yield False
-            return
-        try:
-            yield True
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 #: Manifest keys a finished build has (anything else is a damaged or foreign manifest).
 MANIFEST_KEYS = ("key", "spec", "static_arrays", "conn", "results", "target", "files")
 _VERIFIED: dict = {}      # folder -> signature (stat of its files) of the version that checked out
-_CLEANED: set = set()     # folders cleaned of leftovers in this process
 _STATE_LOCK = threading.Lock()
 
 
@@ -403,25 +378,12 @@ def clean_cache(root: Path | None = None) -> list:
         m = pat.match(entry.name)
         if m is None or not entry.is_dir():
             continue
-        with _locked(root / f"{m['key']}.lock", wait=False) as held:
+        with locked(root / f"{m['key']}.lock", wait=False) as held:
             if held and entry.exists():
                 shutil.rmtree(entry, ignore_errors=True)
                 removed.append(entry)
     removed += atomic.clean_leftovers(root)
     return removed
-
-
-def _once(folder: Path, clean) -> None:
-    """Run ``clean(folder)`` the first time this process meets ``folder``."""
-    k = str(folder)
-    with _STATE_LOCK:
-        if k in _CLEANED:
-            return
-        _CLEANED.add(k)
-    try:
-        clean(folder)
-    except OSError:  # pragma: no cover - cleaning is best effort
-        pass
 
 
 def _discard(folder: Path, problem: str, what: str):
@@ -452,11 +414,11 @@ def get_build(spec: dict, *, progress: bool = True) -> Build:
     ident = target.identity()  # a bad BRIANMODELS_TARGET fails here, before any work
     key = spec_key(spec)
     final = root / key
-    _once(root, clean_cache)
+    once(root, clean_cache)
     man, problem = _load_build(final, key)
     if man is not None:
         return Build(final, man, True)
-    with _locked(root / f"{key}.lock"):
+    with locked(root / f"{key}.lock"):
         for stale in root.glob(f"*{key}.tmp.*"):  # we hold the lock: nobody is filling them
             shutil.rmtree(stale, ignore_errors=True)
         man, problem = _load_build(final, key)  # someone else built (or repaired) it meanwhile
@@ -465,40 +427,41 @@ def get_build(spec: dict, *, progress: bool = True) -> Build:
         if problem:
             _discard(final, problem, "the build")
         target.warn_if_foreign(ident, "the build")
-        tmp = Path(tempfile.mkdtemp(prefix=f".{key}.tmp.{atomic.owner_tag()}.", dir=root)).resolve()
-        try:
-            if progress:
-                print(f"brianmodels: compiling standalone model {key} (cached afterwards) ...",
-                      file=sys.stderr, flush=True)
+        if progress:
+            print(f"brianmodels: compiling standalone model {key} (cached afterwards) ...",
+                  file=sys.stderr, flush=True)
+
+        def fill(project):  # in a temporary sibling (.<key>.tmp.<host>.<pid>.*), renamed after
             t0 = time.perf_counter()
-            project = _compile(spec, tmp, ident)
+            _compile(spec, project.resolve(), ident)
             man = json.loads((project / "manifest.json").read_text())
             man["build_seconds"] = time.perf_counter() - t0
             _slim(project)
             man.update(key=key, target=ident, files=_build_files(project))
             (project / "manifest.json").write_text(json.dumps(man))
-            os.rename(project, final)  # atomic: the build appears complete or not at all
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
+
+        # atomic: the build appears complete or not at all (we hold the key's lock: no other
+        # writer, and a damaged folder was removed above)
+        atomic.atomic_dir(final, fill, replace=False)
     return Build(final, json.loads((final / "manifest.json").read_text()), False)
 
 
-def _compile(spec: dict, tmp: Path, ident: dict) -> Path:
-    """Generate and compile ``spec`` in a child process; returns the project folder in ``tmp``."""
-    spec_file = tmp / "spec.json"
+def _compile(spec: dict, project: Path, ident: dict) -> None:
+    """Generate and compile ``spec`` into the folder ``project`` in a child process."""
+    spec_file = project / "spec.json"
     spec_file.write_text(json.dumps(spec))
     env = dict(os.environ)
     env[target.ENV] = ident["target"]  # the child compiles for the target of the key
     pkg_parent = str(Path(__file__).resolve().parents[2])  # so the child imports us
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [pkg_parent, env.get("PYTHONPATH")]))
-    # cwd=tmp: "-m" puts the working folder first on sys.path, and a brianmodels/ folder there
-    # (a checkout) must not shadow this package
+    # cwd=project: "-m" puts the working folder first on sys.path, and a brianmodels/ folder
+    # there (a checkout) must not shadow this package
     proc = subprocess.run([sys.executable, "-m", "brianmodels.lif.build", str(spec_file),
-                           str(tmp / "project")], capture_output=True, text=True, env=env, cwd=tmp)
+                           str(project)], capture_output=True, text=True, env=env, cwd=project)
+    spec_file.unlink(missing_ok=True)
     if proc.returncode:
         raise RuntimeError(f"building the standalone model failed:\n{proc.stdout[-4000:]}"
                            f"\n{proc.stderr[-4000:]}")
-    return tmp / "project"
 
 
 def _slim(project: Path):
@@ -752,7 +715,7 @@ def _connectivity_folder(folder: Path, key: str, fill) -> Path:
     SHA-256 of its files) before it is renamed into place. Temporary folders of dead writers in
     ``conn/`` are removed the first time a process meets the folder.
     """
-    _once(folder.parent, atomic.clean_leftovers)
+    once(folder.parent, atomic.clean_leftovers)
 
     def problem():
         if not folder.exists():
@@ -765,7 +728,7 @@ def _connectivity_folder(folder: Path, key: str, fill) -> Path:
 
     if problem() == "":
         return folder
-    with _locked(folder.parent / f"{folder.name}.lock"):
+    with locked(folder.parent / f"{folder.name}.lock"):
         bad = problem()
         if bad == "":
             return folder
@@ -930,7 +893,7 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         message names the build, the signal, its target and this machine's, and what to do.
     """
     parent = Path(workdir) if workdir is not None else Path(tempfile.gettempdir())
-    _once(parent, atomic.clean_leftovers)
+    once(parent, atomic.clean_leftovers)
     prefix = "bmrun.keep." if keep else f".bmrun.tmp.{atomic.owner_tag()}."
     run_dir = Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
     try:

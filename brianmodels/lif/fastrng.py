@@ -132,22 +132,19 @@ def _harness_binary(target_value=None) -> Path:
     the compiler and what the target resolves to on this machine."""
     from .. import atomic
     from . import target
-    from .build import cache_root  # one place for the cache location
+    from .cache import cache_root
 
     ident = target.identity(target_value)
     key = hashlib.sha256((_HARNESS + header_source() + ident["digest"]).encode()).hexdigest()[:16]
     exe = cache_root() / f"rng_harness_{key}"
     if not exe.exists():
-        exe.parent.mkdir(parents=True, exist_ok=True)
-        # named for atomic.clean_leftovers: an interrupted compile's folder is removed later
-        with tempfile.TemporaryDirectory(dir=exe.parent,
-                                         prefix=f".{exe.name}.tmp.{atomic.owner_tag()}.") as tmp:
-            src = Path(tmp) / "harness.cpp"
-            src.write_text(_HARNESS)
-            out = Path(tmp) / "harness"
+        def write(tmp):  # the source from stdin; the binary atomically in place
             subprocess.run([*target.compiler(), *ident["flags"], "-I", str(HEADER.parent),
-                            str(src), "-o", str(out)], check=True, capture_output=True)
-            os.replace(out, exe)
+                            "-x", "c++", "-", "-o", tmp], input=_HARNESS, text=True,
+                           check=True, capture_output=True)
+            os.chmod(tmp, 0o755)  # the temporary file was created 0600
+
+        atomic.atomic_write(exe, write)
     return exe
 
 

@@ -25,7 +25,7 @@ import pandas as pd
 import pytest
 
 from brianmodels import atomic, simulate
-from brianmodels.lif import build, fastrng, target
+from brianmodels.lif import build, cache, fastrng, target
 from brianmodels.network import LIFNetwork
 
 #: Every code path of the generated C++: noise blocks, delta and exponential synapses, delayed
@@ -34,8 +34,8 @@ from brianmodels.network import LIFNetwork
 NET = LIFNetwork(N=(160, 41), p=0.2, j=(0.1, 0.3, 0.2, 0.3), t_ref=(0.002, 0.001),
                  synapse=("delta", "exp", "exp", "delta"), tau_s=(0.0, 0.005, 0.003, 0.0),
                  delay_max=(0.002, 0.0, 0.0, 0.001), sigma_ext=(4.0, 4.0))
-KW = dict(mu_ext=55.0, duration=0.5, warmup=0.1, seed=7, record_spikes="all", progress=False,
-          poisson_inputs=dict(N=50, j=0.05, p=0.2), poisson_rates=20.0)
+KW = dict(mu_E=55.0, duration=0.5, warmup=0.1, seed=7, connectivity_seed=7, record_spikes="all",
+          progress=False, poisson_inputs=dict(N=50, j=0.05, p=0.2), poisson_rates=20.0)
 #: The targets compared with the native build (SSE2 only, AVX2 + FMA, native without AVX-512).
 TARGETS = ("x86-64", "x86-64-v3", target.NO_AVX512)
 
@@ -72,7 +72,7 @@ def runs(native_run):
 @pytest.fixture(scope="module")
 def native_build(native_run):
     """The native build of NET (compiled by ``native_run``)."""
-    d = build.cache_root() / native_run[0].params["build_key"]
+    d = cache.cache_root() / native_run[0].params["build_key"]
     return build.Build(d, json.loads((d / "manifest.json").read_text()), True)
 
 
@@ -224,11 +224,10 @@ def test_damaged_build_is_reported_and_rebuilt(damage, native_build, native_run,
     expected = damage(d)
     compiled = []
 
-    def fake_compile(spec, tmp, ident):
+    def fake_compile(spec, project, ident):  # fills the (temporary) build folder
         compiled.append(spec)
-        shutil.copytree(native_build.directory, tmp / "project", symlinks=True,
+        shutil.copytree(native_build.directory, project, symlinks=True, dirs_exist_ok=True,
                         ignore=shutil.ignore_patterns("conn"))
-        return tmp / "project"
 
     monkeypatch.setattr(build, "_compile", fake_compile)
     with pytest.warns(RuntimeWarning, match=expected) as rec:
@@ -294,7 +293,7 @@ def test_stale_temporary_folders_are_removed_on_the_next_start(monkeypatch, tmp_
     for p in (stale_old, stale, busy, dead_removal):
         (p / "project").mkdir(parents=True)
     (root / ("a" * 24)).mkdir()                                         # a build: kept
-    with build._locked(root / f"{'c' * 24}.lock"):                      # as a builder holds it
+    with cache.locked(root / f"{'c' * 24}.lock"):                      # as a builder holds it
         removed = build.clean_cache(root)
     assert sorted(removed) == sorted([stale_old, stale, dead_removal])
     assert busy.exists() and (root / ("a" * 24)).exists()
@@ -303,7 +302,7 @@ def test_stale_temporary_folders_are_removed_on_the_next_start(monkeypatch, tmp_
     work = tmp_path / "work"
     for d in (work / f".bmrun.tmp.{host}.{dead}.a", work / f".bmrun.tmp.{host}.{os.getpid()}.b"):
         d.mkdir(parents=True)
-    monkeypatch.setattr(build, "_CLEANED", set())
+    monkeypatch.setattr(cache, "_CLEANED", set())
     fake = _fake_build(tmp_path / "fake", "exit 0\n")
     assert build.run_binary(fake, {}, {}, workdir=work)["wall_seconds"] >= 0
     assert sorted(p.name for p in work.iterdir()) == [f".bmrun.tmp.{host}.{os.getpid()}.b"]
@@ -407,7 +406,7 @@ def test_binaries_die_with_their_driver_and_leave_no_run_folder(native_build, mo
             driver.kill()
     assert [p for p in work.iterdir() if p.name.startswith(".bmrun.tmp.")]  # left by the dead one
     # the next start (a run in this process, same temporary folder) removes it
-    monkeypatch.setattr(build, "_CLEANED", set())
+    monkeypatch.setattr(cache, "_CLEANED", set())
     fake = _fake_build(tmp_path / "fake", "exit 0\n")
     build.run_binary(fake, {}, {}, workdir=work)
     assert not [p for p in work.iterdir() if "bmrun" in p.name]
