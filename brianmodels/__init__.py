@@ -17,7 +17,7 @@ _EXPORTS = {
     "simulate_rate_network": "brianmodels.rate.simulate",
     "rate_sweep": "brianmodels.rate.sweep",
 }
-_SUBMODULES = {"presets", "network", "units"}
+_SUBMODULES = {"presets", "network", "units", "seeds", "result"}
 
 __all__ = sorted(set(_EXPORTS) | _SUBMODULES)
 
