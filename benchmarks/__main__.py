@@ -26,11 +26,11 @@ PARTS = {
                    "import bench_regime_map as b; b.main()", None),
     "dmft": ("bench_dmft (subset): one DMFT point (tanh) and a 4-value K sweep, status and phi_mean exponent",
              "import numpy as np, time\n"
-             "from meanfield.sparse_balance.dmft_solver import dmft, dmft_sweep\n"
-             "t0 = time.perf_counter(); r = dmft(phi='tanh'); t1 = time.perf_counter()\n"
+             "from meanfield import dmft, dmft_sweep\n"
+             "t0 = time.perf_counter(); r = dmft(phi='tanh', J0=3.0); t1 = time.perf_counter()\n"
              "print(f'one point tanh: {t1 - t0:.2f} s (first call, imports included), status {r.status}, beta {r.beta:.5f}')\n"
              "Ks = np.array([300.0, 1000.0, 3000.0, 10000.0]); t0 = time.perf_counter()\n"
-             "df = dmft_sweep(K=Ks, phi='tanh', progress=False)\n"
+             "df = dmft_sweep(K=Ks, phi='tanh', J0=3.0, progress=False).table\n"
              "e = np.polyfit(np.log(df.K.astype(float)), np.log(df.phi_mean), 1)[0]\n"
              "print(f'K sweep of 4: {time.perf_counter() - t0:.2f} s, all status 0: {bool((df.status == 0).all())}, "
              "phi_mean exponent {e:.3f}')", None),

@@ -20,7 +20,7 @@
    only NNMT alternative to a steady-state map is one fixed-point solve per grid point (extrapolated
    from the time per point measured in 2b, and it finds one state per start).
 
-Unit conversion to NNMT's (Brunel) convention (``theory/ssn_lif.md`` §1): mu_B = tau mu,
+Unit conversion to NNMT's (Brunel) convention (``docs/theory/ssn_lif.md`` §1): mu_B = tau mu,
 sigma_B = sigma sqrt(tau), V_th = 1 mV, V_0 = 0, t_ref = 0; NNMT's network input is
 mu_B = tau (sum_Y K_XY J_XY nu_Y + sum_ext K J nu + I_ext / C) and sigma_B^2 = tau (sum K J^2 nu),
 so our network (couplings J = K |j| in mV, signed by the source) is NNMT's (J = +-j, K), our

@@ -3,7 +3,7 @@
 This module is plain Python + numpy: it never imports brian2, so ``meanfield`` can read a
 network (by duck typing) without a compiler, and presets load instantly.
 
-Conventions (Ekelmans et al. 2023; ``shared/theory/ssn_lif.md`` §1, §4, §13):
+Conventions (Ekelmans et al. 2023; ``docs/theory/ssn_lif.md`` §1, §4, §13):
 
 * order of populations is (E, I); 2x2 arrays are indexed ``[target, source]``, i.e.
   ``[[EE, EI], [IE, II]]`` where ``XY`` means "onto X from Y";
@@ -217,7 +217,7 @@ class LIFNetwork:
 
     @property
     def det_J(self) -> float:
-        """det J = J_EI J_IE - J_EE J_II in mV^2 (paper's convention, theory §6)."""
+        """det J = J_EI J_IE - J_EE J_II in mV^2 (paper's convention, ``docs/theory/ssn_lif.md`` §6)."""
         J = self.J
         return float(J[0, 1] * J[1, 0] - J[0, 0] * J[1, 1])
 
@@ -245,7 +245,7 @@ class LIFNetwork:
     def mu_scale(self, N_total) -> float:
         """Factor sqrt(N / N_ref) by which couplings J and the external mean drive grow with size.
 
-        In the paper's convention (theory §11) p and the 3:1 split are fixed, ``j ∝ 1/sqrt(N)``,
+        In the paper's convention (``docs/theory/ssn_lif.md`` §11) p and the 3:1 split are fixed, ``j ∝ 1/sqrt(N)``,
         so ``J(N) = J(N_ref) sqrt(N/N_ref)``; the external mean is ``mu = mu_hat sqrt(N)`` and
         sigma_ext is not scaled.
 
@@ -257,7 +257,7 @@ class LIFNetwork:
         return math.sqrt(_positive_number(N_total, "N_total") / self.N_ref)
 
     def scaled(self, N_total) -> "LIFNetwork":
-        """The same network at total size ``N_total`` in the sqrt(N) convention (theory §11).
+        """The same network at total size ``N_total`` in the sqrt(N) convention (``docs/theory/ssn_lif.md`` §11).
 
         Keeps p, the E:I split, time constants and sigma_ext; multiplies sizes by
         ``N_total / N``, weights j by ``sqrt(N_ref / N_total)`` relative to their value at

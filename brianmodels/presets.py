@@ -1,7 +1,7 @@
 """Every network of the Ekelmans et al. (2023) paper as a named preset (Table B of S1 Text).
 
 The numbers were reconstructed from the authors' simulator parameter files
-(``shared/theory/ssn_lif.md`` §13, Tables B and C; §14 for the Allen V1 data). Each is
+(``docs/theory/ssn_lif.md`` §13, Tables B and C; §14 for the Allen V1 data). Each is
 written here once; theory and simulation both start from ``get(name)``.
 
 >>> from brianmodels import presets
@@ -23,7 +23,7 @@ from .network import LIFNetwork
 #: Connection probabilities of the base networks (Table B), order (EE, EI, IE, II);
 #: with N_E = 3000, N_I = 1000 they give in-degrees K = (195, 200, 825, 100).
 P_BASE = (0.065, 0.2, 0.275, 0.1)
-#: Sizes of every base network (3:1 split, theory §4).
+#: Sizes of every base network (3:1 split, ``docs/theory/ssn_lif.md`` §4).
 N_BASE = (3000, 1000)
 
 _EXP_EE_II = dict(  # Table C, Figs 4, 5B, 6C-F: EE and II exponential (10 ms, delays U[0, 100 ms])
@@ -65,7 +65,7 @@ _register(
 
 
 def _fig2b(f):
-    # Fig 2B invariance (theory §8): (J_EI, J_IE, r) -> (f J_EI, J_IE / f, r / f) keeps det J and
+    # Fig 2B invariance (``docs/theory/ssn_lif.md`` §8): (J_EI, J_IE, r) -> (f J_EI, J_IE / f, r / f) keeps det J and
     # r J_EI (hence the supersaturation threshold nu_I*) and raises the peak.
     j = list(_SUPERSAT_J)
     j[1] *= f
@@ -100,7 +100,7 @@ _register(
     dt=0.01e-3,
 )
 
-# Allen Institute mouse V1 L2/3 (theory §14): p = connected/probed, j = AUC / tau_m,post /
+# Allen Institute mouse V1 L2/3 (``docs/theory/ssn_lif.md`` §14): p = connected/probed, j = AUC / tau_m,post /
 # (V_thr - V_rest)_post. These reproduce the paper's SSN couplings J = p j N_pre.
 _ALLEN_P = (5 / 80, 29 / 150, 44 / 160, 64 / 607)
 _ALLEN_J = (3.5865e-3, 6.8137e-2, 2.8697e-2, 0.112353)
@@ -233,5 +233,5 @@ def info(name: str) -> dict:
 
 # ---------------------------------------------------------------- Fig 2G (XOR) input populations
 #: Two Poisson input populations of 2000 neurons each, projecting onto E and I with
-#: j = 0.0025 mV and p = 0.5 (K = 1000): each adds 2.5 nu_X mV/s of mean drive (theory §13).
+#: j = 0.0025 mV and p = 0.5 (K = 1000): each adds 2.5 nu_X mV/s of mean drive (``docs/theory/ssn_lif.md`` §13).
 XOR_INPUTS = dict(N=2000, j=0.0025, p=0.5, rate_range=(0.0, 10.0))

@@ -1,7 +1,7 @@
 """The one place where Brian2 quantities and user numbers become the plain floats and ints of
 the theory, and back.
 
-``meanfield`` works in plain floats (SPEC §3): rates in Hz, drive mu in mV/s, noise sigma in
+``meanfield`` works in plain floats (``docs/theory/README.md``, conventions): rates in Hz, drive mu in mV/s, noise sigma in
 mV/sqrt(s), potentials in mV, times in s. The Brian2 side accepts either Brian2 quantities or
 plain floats already in those units. This module imports brian2 only when it meets a quantity
 (or when asked for a Brian2 unit), so it is safe to use from brian2-free code.
@@ -19,7 +19,6 @@ import numbers
 
 import numpy as np
 
-from .seeds import SEED_LIMIT, to_seed  # noqa: F401  (defined in brianmodels.seeds; importable here)
 
 #: kind -> (meanfield unit as text, Brian2 expression of that unit)
 KINDS = {

@@ -16,15 +16,18 @@ COLORS = {"E": "tab:blue", "I": "tab:red"}
 
 
 def runs(table: pd.DataFrame, x="mu"):
-    """Split a theory branch table (``branch``, ``order``, ``stable``) into runs of equal stability.
+    """Split a theory branch table (``branch``, ``order`` or ``segment``, ``stable``) into runs of
+    equal stability.
 
     Yields ``(stable, run_dataframe)``; consecutive runs share their end points so the drawn
-    curve is continuous through stability changes.
+    curve is continuous through stability changes. A table without ``order`` (Phi_sc's) is drawn
+    per ``segment`` (piece of a branch between folds), sorted by ``x``.
     """
     if not len(table):
         return
-    key = ["branch", "order"] if "order" in table.columns else ["branch", x]
-    for _, g in table.sort_values(key).groupby("branch", sort=False):
+    group = ["branch", "segment"] if "order" not in table.columns and "segment" in table.columns else ["branch"]
+    key = ["branch", "order"] if "order" in table.columns else group + [x]
+    for _, g in table.sort_values(key).groupby(group, sort=False):
         s = g["stable"].to_numpy(bool)
         cut = np.nonzero(s[1:] != s[:-1])[0] + 1
         edges = np.r_[0, cut, len(g)]
@@ -53,7 +56,7 @@ def stable_curve(table, y, x="mu"):
 
 def theory_long(table, name, extra=()):
     """Long CSV form of a theory sweep: one row per state x population."""
-    cols = [c for c in ("N", "mu_hat", "mu", "mu_E", "mu_I", "r", "branch", "order", "stable", "isn",
+    cols = [c for c in ("N", "mu_hat_E", "mu", "mu_E", "mu_I", "r", "branch", "segment", "order", "stable", "isn",
                         *extra) if c in table.columns]
     frames = []
     for X in ("E", "I"):
@@ -66,7 +69,7 @@ def theory_long(table, name, extra=()):
 
 
 def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
-    """Per-neuron balance factors and CV_ISI of one run after ``t_start`` (theory §12).
+    """Per-neuron balance factors and CV_ISI of one run after ``t_start`` (``docs/theory/ssn_lif.md`` §12).
 
     Parameters
     ----------
@@ -102,7 +105,7 @@ def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
 
 
 def draw_balance(ax, per, cvs, J, mu_ext):
-    """Box plot of per-neuron BF with the mean-field BF from the simulated rates (theory §12).
+    """Box plot of per-neuron BF with the mean-field BF from the simulated rates (``docs/theory/ssn_lif.md`` §12).
 
     Mean field: BF_X = J_XI nu_I / (J_XE nu_E + mu_ext), with J in mV, rates in Hz, mu_ext in mV/s.
     Returns ``{'E': BF_E, 'I': BF_I}``.
@@ -122,9 +125,12 @@ def draw_balance(ax, per, cvs, J, mu_ext):
     return bf_mf
 
 
-def ramp_windows(net, protocol, *, window=1.0, dt=None, seed=2):
+def ramp_windows(net, protocol, *, window=1.0, dt=None, seed=2, connectivity_seed=2):
     """Simulate ``net`` along a time-dependent input ``protocol`` (the papers' slow ramps) and
     average the population rates over consecutive ``window``-s windows.
+
+    ``seed`` and ``connectivity_seed`` (dynamics, network realisation; :mod:`brianmodels.seeds`)
+    default to 2, another realisation than the steady-state sweeps' (seeds 1).
 
     Returns
     -------
@@ -136,7 +142,7 @@ def ramp_windows(net, protocol, *, window=1.0, dt=None, seed=2):
 
     T = float(protocol.t[-1])
     res = simulate(net, protocol=protocol, duration=T, warmup=window, dt=dt, seed=seed,
-                   progress=False)
+                   connectivity_seed=connectivity_seed, progress=False)
     r = res.rates
     rows = []
     for k in range(int(round(T / window))):

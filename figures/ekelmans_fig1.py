@@ -15,7 +15,7 @@ dt = 0.01 ms. Here every (sigma, tau, mu) group is its own set of unconnected ne
 constant mu (one run of one build; the same stationary rates). Default: 100 neurons per group,
 10 s (1 s discarded), dt = 0.01 ms, C on a 21 x 17 (sigma, tau) grid: ~3 min on 2 cores.
 ``--quick``: 30 neurons per group, 3 s, dt = 0.01 ms, a 9 x 9 grid: ~1 min incl. compile.
-The step-wise threshold test biases simulated rates low (theory §1): a few % at mu = 20 mV/s,
+The step-wise threshold test biases simulated rates low (``docs/theory/ssn_lif.md`` §1): a few % at mu = 20 mV/s,
 up to ~10% for noise-driven firing (sigma = 5, tau = 10 ms, mu ~ 0) at dt = 0.01 ms, ~20% at 0.05 ms.
 """
 from __future__ import annotations
@@ -49,7 +49,7 @@ def simulate_fi(mu, n_per_group, duration, warmup, dt, seed=1):
     g = np.repeat(np.arange(len(groups)), n_per_group)
     sig, tau, mus = (np.array([gr[k] for gr in groups])[g] for k in range(3))
     net = LIFNetwork(N=(n, 1), p=0.0, j=0.0, name="fig1_single_neurons")
-    res = simulate(net, mu_ext=0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
+    res = simulate(net, mu_E=0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
                    record_spikes=(n, 0), progress=True,
                    neuron_params={"mu": np.r_[mus, 0.0], "sigma": np.r_[sig, 3.0], "tau": np.r_[tau, 0.01]})
     i, t = res.spike_trains("E")

@@ -29,7 +29,7 @@ from ._output import Outputs, label_panels, pyplot
 DESCRIPTION = "Fig 2 B-G (Ekelmans 2023): peak control, balance factor/CV_ISI, designed trajectory, XOR"
 NAME = "ekelmans_fig2"
 PEAK_PRESETS = {1.0: "supersaturating", 1.25: "supersaturating_f125", 1.5: "supersaturating_f150"}
-MU_BF = 19.0  # constant input of the BF/CV run (theory §13)
+MU_BF = 19.0  # constant input of the BF/CV run (``docs/theory/ssn_lif.md`` §13)
 T_TARGET = 5.0
 
 
@@ -66,8 +66,8 @@ def run(out, quick: bool = False) -> str:
         net = presets.get(name)
         r = presets.info(name)["r"]
         ssn = SSN.from_network(net)
-        th = ssn.sweep(np.linspace(0, 50, 201), r)
-        s = sweep(net, mu_ext=np.linspace(0, 50, nB), r=r, duration=TB, warmup=1.0, seeds=(1,)).table
+        th = ssn.sweep(np.linspace(0, 50, 201), r=r).table
+        s = sweep(net, mu_E=np.linspace(0, 50, nB), r=r, duration=TB, warmup=1.0, seeds=(1,)).table
         s["f"] = f
         simB.append(s)
         theoB.append(theory_long(th, "SSN").assign(f=f))
@@ -88,7 +88,7 @@ def run(out, quick: bool = False) -> str:
 
     # ---- C/D: balance factor and CV_ISI with exponential synapses at the peak
     netx = presets.get("supersaturating_exp")
-    rx = simulate(netx, mu_ext=MU_BF, r=1.0, duration=Tcd, warmup=1.0, dt=dt_fine, record_spikes=(1000, 1000),
+    rx = simulate(netx, mu_E=MU_BF, r=1.0, duration=Tcd, warmup=1.0, dt=dt_fine, record_spikes=(1000, 1000),
                   record_currents=(100, 100))
     per, cvs = balance_and_cv(rx.currents, rx.spikes, MU_BF, 1.0, Tcd)
     bf_mf = draw_balance(axC, per, cvs, netx.J, MU_BF)
@@ -167,13 +167,13 @@ def run(out, quick: bool = False) -> str:
     xor = presets.XOR_INPUTS
     hi = xor["rate_range"][1]
     pairs = [(0.0, 0.0), (hi, 0.0), (0.0, hi), (hi, hi)]
-    sg = sweep(net, mu_ext=0.0, r=1.0, duration=TG, warmup=1.0, seeds=(1,), record_spikes=0,
+    sg = sweep(net, mu_E=0.0, r=1.0, duration=TG, warmup=1.0, seeds=(1,), record_spikes=0,
                poisson_inputs=[dict(N=xor["N"], p=xor["p"], j=xor["j"])] * 2, poisson_rates=pairs).table
     sg["X1"] = [pairs[p][0] for p in sg["point"]]
     sg["X2"] = [pairs[p][1] for p in sg["point"]]
     e = sg[sg["population"] == "E"].sort_values("point")
     drive = [xor["N"] * xor["p"] * xor["j"] * (a + b) for a, b in pairs]  # mV/s onto E and I
-    ss = [ssn.steady_states(m, r=1.0).query("stable")["nu_E"].max() for m in drive]
+    ss = [ssn.steady_states(m, r=1.0).table.query("stable")["nu_E"].max() for m in drive]
     x = np.arange(4)
     axG.bar(x - 0.2, e["rate"], 0.4, color=COLORS["E"], alpha=0.6, label="LIF")
     axG.bar(x + 0.2, ss, 0.4, color="0.4", alpha=0.6, label="SSN")

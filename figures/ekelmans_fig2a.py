@@ -28,7 +28,7 @@ def theory(net, mu):
     from meanfield import SSN, selfconsistent
 
     ssn = SSN.from_network(net)
-    return ssn, {"SSN": ssn.sweep(mu, r=1.0), "Phi_sc": selfconsistent(net, mu, r=1.0).table}
+    return ssn, {"SSN": ssn.sweep(mu, r=1.0).table, "Phi_sc": selfconsistent(net, mu, r=1.0).table}
 
 
 def regime_lines(ssn, r=1.0) -> list[str]:
@@ -70,7 +70,7 @@ def run(out, quick: bool = False, n_jobs=None) -> str:
     net = presets.get(PRESET)
     mu_sim = np.arange(0.0, 50.01, 5.0 if quick else 2.5)
     duration, warmup = (3.0, 1.0) if quick else (11.0, 1.0)
-    sim = sweep(net, mu_ext=mu_sim, r=1.0, duration=duration, warmup=warmup, seeds=(1,),
+    sim = sweep(net, mu_E=mu_sim, r=1.0, duration=duration, warmup=warmup, seeds=(1,),
                 out=out / "ekelmans_fig2a_runs", n_jobs=n_jobs)
     ssn, curves = theory(net, np.linspace(0.0, 50.0, 201))
     cmp = compare(sim.table, curves)  # dense branches, interpolated at the simulated inputs

@@ -71,7 +71,7 @@ def run(out, quick: bool = False) -> str:
 
     # ---- A: r = 1 (main) and r = 1.5 (inset)
     muA, muA2 = np.linspace(0, 100, nA), np.linspace(0, 150, nA2)
-    simA = sweep(netA, mu_ext=np.r_[muA, muA2], mu_I=np.r_[muA, 1.5 * muA2], **kw).table
+    simA = sweep(netA, mu_E=np.r_[muA, muA2], mu_I=np.r_[muA, 1.5 * muA2], **kw).table
     simA["r"] = np.where(simA["point"] < nA, 1.0, 1.5)
     fig = plt.figure(figsize=(13, 4.8), constrained_layout=True)
     gs = fig.add_gridspec(2, 3, height_ratios=(3, 1), width_ratios=(1.1, 1, 0.42))
@@ -82,7 +82,7 @@ def run(out, quick: bool = False) -> str:
     theoA = {}
     for r, ax, mu_max in ((1.0, axA, 100.0), (1.5, insA, 150.0)):
         dense = np.linspace(0, mu_max, 301)
-        th = {"SSN": ssnA.sweep(dense, r), "Phi_sc": selfconsistent(netA, dense, r=r).table}
+        th = {"SSN": ssnA.sweep(dense, r=r).table, "Phi_sc": selfconsistent(netA, dense, r=r).table}
         theoA[r] = th
         for X in ("E", "I"):
             plot_branches(ax, th["SSN"], f"nu_{X}", color=COLORS[X], ls=(0, (4, 2)),
@@ -114,10 +114,10 @@ def run(out, quick: bool = False) -> str:
 
     # ---- B: ISN network, paradoxical effect along the paper's path
     tB, mEB, mIB = protocol_B(nB)
-    simB = sweep(netB, mu_ext=mEB, mu_I=mIB, **kw).table
+    simB = sweep(netB, mu_E=mEB, mu_I=mIB, **kw).table
     simB["t_protocol"] = tB[simB["point"].to_numpy()]
     td, mEd, mId = protocol_B(201)
-    pathB = ssnB.sweep_path(mEd, mId)
+    pathB = ssnB.sweep_path(mEd, mId).table
     pathB["t_protocol"] = np.interp(pathB["t"], np.arange(td.size), td)
     phiB = selfconsistent(netB, mEd, mu_I=mId).table
     phiB["t_protocol"] = td[phiB["point"].to_numpy()]

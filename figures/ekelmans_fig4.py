@@ -34,7 +34,7 @@ from ._output import Outputs, label_panels, pyplot
 DESCRIPTION = "Fig 4 (Ekelmans 2023): bistability (hysteresis vs SSN folds), tau_E window, persistent activity"
 NAME = "ekelmans_fig4"
 PRESET = "bistable"
-KICK = (22.15, 6.0, 3.0)  # kick from 22.15 to 6 mV/s over the first 3 s, then hold (theory §13)
+KICK = (22.15, 6.0, 3.0)  # kick from 22.15 to 6 mV/s over the first 3 s, then hold (``docs/theory/ssn_lif.md`` §13)
 
 
 def protocols(T_half):
@@ -83,7 +83,7 @@ def run(out, quick: bool = False) -> str:
                                            population=X))
     simA = pd.concat(win, ignore_index=True)
     dense = np.linspace(0, mu_max, 401)
-    th = {"SSN": ssn.sweep(dense, 1.0), "Phi_sc": selfconsistent(net, dense, r=1.0).table}
+    th = {"SSN": ssn.sweep(dense, r=1.0).table, "Phi_sc": selfconsistent(net, dense, r=1.0).table}
     cmp = compare(simA, th)
     fig = plt.figure(figsize=(11, 7.5), constrained_layout=True)
     gs = fig.add_gridspec(2, 3)
@@ -121,7 +121,7 @@ def run(out, quick: bool = False) -> str:
     for k, tau_name in enumerate(("bistable_tauE18", PRESET, "bistable_tauE22")):
         nb = presets.get(tau_name)
         sb = SSN.from_network(nb)
-        tb = sb.sweep(np.linspace(-4, mu_max, 401), 1.0)
+        tb = sb.sweep(np.linspace(-4, mu_max, 401), r=1.0).table
         fb = fold_curve(sb, [1.0], (-4.0, mu_max))
         c = plt.get_cmap("viridis")(k / 2.5)
         plot_branches(axB, tb, "nu_E", color=c, label=rf"$\tau_E$ = {nb.tau[0] * 1e3:g} ms")
@@ -161,7 +161,7 @@ def run(out, quick: bool = False) -> str:
         g = rk[rk["population"] == X]
         sm = g["rate"].rolling(50, center=True, min_periods=1).mean()  # 0.5 s, no zero-padded edges
         axK.plot(g["t"], sm, color=COLORS[X], lw=0.8, label=f"{X} (0.5 s average)")
-    ss = ssn.steady_states(KICK[1], r=1.0)
+    ss = ssn.steady_states(KICK[1], r=1.0).table
     up = ss[ss["stable"]].sort_values("nu_E").iloc[-1]
     axK.axhline(up["nu_E"], color=COLORS["E"], ls="--", lw=0.8, label="SSN up state E")
     axK2 = axK.twinx()

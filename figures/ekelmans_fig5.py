@@ -20,7 +20,7 @@ from ._output import Outputs, label_panels, pyplot
 
 DESCRIPTION = "Fig 5 (Ekelmans 2023): SSN regime maps in (mu_ext, r) for det J > 0 and det J < 0"
 NAME = "ekelmans_fig5"
-#: panel -> (preset, mu range (mV/s), r range) as in the paper (theory §13)
+#: panel -> (preset, mu range (mV/s), r range) as in the paper (``docs/theory/ssn_lif.md`` §13)
 PANELS = {"A": ("bistable", (0.0, 15.0), (0.0, 5.0)),
           "B": ("negative_det", (0.0, 50.0), (0.0, 5.0))}
 
@@ -34,7 +34,7 @@ def regime_panel(ax, preset, mu_range, r_range, n_mu, n_r, title):
     ssn = SSN.from_network(presets.get(preset))
     mu = np.linspace(*mu_range, n_mu)
     r = np.linspace(*r_range, n_r)
-    table = ssn.regime_map(mu, r)
+    table = ssn.regime_map(mu, r=r)
     folds = ssn.fold_curve(np.linspace(*r_range, max(n_r // 2, 11)), mu_range=mu_range)
     plot_regime_map(table, ax=ax, folds=folds, title=title)
     # the balanced-limit existence boundary (Eq S2): where 'balanced' changes along r

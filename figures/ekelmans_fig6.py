@@ -1,6 +1,6 @@
 """Ekelmans et al. (2023) Fig 6: network size N and the (absent) convergence to the balanced state.
 
-Size scaling in the balanced-state convention (theory §11): p and the 3:1 split fixed,
+Size scaling in the balanced-state convention (``docs/theory/ssn_lif.md`` §11): p and the 3:1 split fixed,
 j ∝ 1/sqrt(N) so J(N) = J(4000) sqrt(N/4000), external mean mu = mu_hat sqrt(N), sigma_ext fixed.
 
 * A/B — supersaturating network of Fig 2 (det J > 0, r = 1; no balanced limit, Eq S2):
@@ -58,7 +58,7 @@ def simulate_sizes(net, N_values, mu_hat, r, duration, warmup):
     frames = []
     for N, mh in zip(N_values, mu_hat):
         scaled = net.scaled(N)
-        res = sweep(scaled, mu_ext=np.asarray(mh) * math.sqrt(N), r=r, duration=duration, warmup=warmup,
+        res = sweep(scaled, mu_E=np.asarray(mh) * math.sqrt(N), r=r, duration=duration, warmup=warmup,
                     seeds=(1,))
         t = res.table.copy()
         t.insert(0, "N_total", N)
@@ -88,14 +88,14 @@ def run(out, quick: bool = False) -> str:
         net = presets.get(preset)
         ssn = SSN.from_network(net)
         mu_hat = np.linspace(mh_min, mh_max, 161 if quick else 321)
-        scan = ssn.size_scan(Ns, mu_hat, r=r)
+        scan = ssn.size_scan(Ns, mu_hat, r=r).table
         phisc = size_scaling(net, [Ns[0], 40000, 400000], mu_hat[::4], r=r)
         # right panel: nu_E vs mu_hat for every N (SSN), Phi_sc at three sizes, balanced limit
         for N in Ns:
-            plot_branches(axR, scan[scan["N"] == N], "nu_E", x="mu_hat", color=cmap(norm(N)), lw=1.0,
+            plot_branches(axR, scan[scan["N"] == N], "nu_E", x="mu_hat_E", color=cmap(norm(N)), lw=1.0,
                           label=f"SSN N = {N:.3g}" if N in (Ns[0], Ns[-1]) else None)
         for k, N in enumerate(sorted(phisc.results)):
-            plot_branches(axR, phisc.table[phisc.table["N"] == N], "nu_E", x="mu_hat", color="k", lw=0.7,
+            plot_branches(axR, phisc.table[phisc.table["N"] == N], "nu_E", x="mu_hat_E", color="k", lw=0.7,
                           label=r"$\Phi_{sc}$ (Eq 14), N = 4e3, 4e4, 4e5" if k == 0 else None)
         bal = ssn.balanced_state(r)
         if bal["exists"]:
@@ -106,7 +106,7 @@ def run(out, quick: bool = False) -> str:
         # left panel: nu_E vs the effective mu at the drawn sizes
         for k, N in enumerate(drawn):
             c = plt.get_cmap("tab10")(k)
-            t = ssn.scaled(N, N_REF).sweep(mu_hat * math.sqrt(N), r)
+            t = ssn.scaled(N, N_REF).sweep(mu_hat * math.sqrt(N), r=r).table
             plot_branches(axL, t, "nu_E", color=c, label=f"SSN, N = {N:g}")
         axL.set_xlabel(r"effective input $\mu^{ext}$ (mV/s)")
         for ax in (axL, axR):
@@ -125,15 +125,15 @@ def run(out, quick: bool = False) -> str:
         for N in (Ns[0], Ns[-1]):
             s = scan[(scan["N"] == N) & scan["stable"]]
             lines.append(f"  N = {N:.3g}: max stable nu_E = {s['nu_E'].max():.3g} Hz at mu_hat = "
-                         f"{s.loc[s['nu_E'].idxmax(), 'mu_hat']:.3g} mV/s")
-        left = [ssn.scaled(N, N_REF).sweep(mu_hat * math.sqrt(N), r).assign(N=N) for N in drawn]
+                         f"{s.loc[s['nu_E'].idxmax(), 'mu_hat_E']:.3g} mV/s")
+        left = [ssn.scaled(N, N_REF).sweep(mu_hat * math.sqrt(N), r=r).table.assign(N=N) for N in drawn]
         if row == "AB":
             sim = simulate_sizes(net, simN, mh, r, duration, warmup)
             for k, N in enumerate(simN):
                 d = sim[(sim["N_total"] == N) & (sim["population"] == "E")]
                 axL.plot(d["mu_E"], d["rate"], "o", mfc="none", color=plt.get_cmap("tab10")(k + 3),
                          label=f"LIF simulation, N = {N:g}")
-                th = ssn.scaled(N, N_REF).sweep(np.linspace(mh_min, mh_max, 201) * math.sqrt(N), r)
+                th = ssn.scaled(N, N_REF).sweep(np.linspace(mh_min, mh_max, 201) * math.sqrt(N), r=r)
                 cmp = compare(sim[sim["N_total"] == N], {"SSN": th})
                 lines.append(f"  simulation N = {N}: " + cmp.report().replace("\n", "\n    "))
             o.csv("A_simulation", sim)

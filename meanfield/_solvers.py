@@ -8,7 +8,7 @@ damped Newton, and pseudo-arclength continuation of a solution curve ``F(x) = 0`
   solves n equations in n+1 unknowns with one component held fixed (the continuation corrector);
 * :func:`continue_curve` -- pseudo-arclength continuation, the kernel behind the sweeps of
   :mod:`meanfield.lif.selfconsistency` (continuation as in the authors' ``solve_Phi_continuation``,
-  ``theory/ssn_lif.md`` §16 item 4, but with the tangent from the Jacobian's null vector instead of
+  ``docs/theory/ssn_lif.md`` §16 item 4, but with the tangent from the Jacobian's null vector instead of
   the secant of the last two points): from a point on the curve the unit tangent ``t`` (null vector
   of the Jacobian, oriented like the previous one) gives a predictor ``x_p = x + ds t``; Newton's
   method then solves ``F(y) = 0`` together with the hyperplane constraint ``t . (y - x_p) = 0``.
@@ -554,7 +554,6 @@ def locate_fold(F: Callable, jac: Callable, xa, ta, xb, *, param_index: int = -1
     for name, value in (("tol", tol), ("xtol", xtol)):
         check_float(value, name, 0.0, low_inclusive=False)
     max_iter = check_int(max_iter, "max_iter", low=1)
-    m = xa.size
     ya, yb = xa / scale, xb / scale
 
     def Fs(y):

@@ -17,12 +17,11 @@ Conventions shared by the public functions of ``meanfield``:
 """
 from __future__ import annotations
 
-import math
 import numbers
 
 import numpy as np
 
-from brianmodels.units import int_range as _int_range   # the one range text of integer settings
+from brianmodels.units import to_int as _to_int   # the one integer check of both packages
 
 __all__ = [
     "as_float_array",
@@ -258,15 +257,7 @@ def check_int(x, name: str, low=None, high=None) -> int:
     -------
     int
     """
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (numbers.Integral, numbers.Real)):
-        raise TypeError(f"{name} must be an integer{_int_range(low, high)}; got {x!r}")
-    if not isinstance(x, numbers.Integral):
-        if not (math.isfinite(x) and float(x).is_integer()):
-            raise ValueError(f"{name} must be an integer{_int_range(low, high)}; got {x!r}")
-    value = int(x)
-    if (low is not None and value < low) or (high is not None and value > high):
-        raise ValueError(f"{name} must be an integer{_int_range(low, high)}; got {x!r}")
-    return value
+    return _to_int(x, name, lo=low, hi=high)
 
 
 def check_bool(x, name: str) -> bool:

@@ -4,13 +4,15 @@ Both sides are tidy tables (pandas), so this module needs neither a simulator no
 
 Spiking E-I networks (LIF simulation vs SSN / Phi_sc)
     * simulation: long table with columns ``mu_E, mu_I, population, rate`` (Hz), optionally
-      ``seed`` (averaged over), ``direction`` ('up'/'down' for ramps or ordered sweeps; used to
+      ``seed`` and ``connectivity_seed`` (both averaged over: every row at one input point is a
+      realisation, counted in ``n_seeds``; :mod:`brianmodels.seeds`), ``direction`` ('up'/'down' for ramps or ordered sweeps; used to
       follow hysteresis), ``t``;
     * theory: wide table with ``mu_E, mu_I, nu_E, nu_I, stable`` and optionally ``branch``
       (continuous along a sweep) and ``isn``; or any object with such a ``.table``.
 
 Rate networks (simulation vs DMFT)
-    * simulation: one row per (K, seed) with statistics columns (``phi_mean, f, mu, beta, ...``);
+    * simulation: one row per (K, seed, connectivity seed) with statistics columns (averaged
+      over both seeds) (``phi_mean, f, mu, beta, ...``);
     * theory: one row per K with ``m`` (or ``phi_mean``), ``f``, ``mu``, ``beta``.
 
 Bad input is refused before any matching, with a ValueError/TypeError that names the table, the
@@ -37,11 +39,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from brianmodels.network import POPULATIONS
+
 from ._validate import check_choice, check_float
 
 __all__ = ["compare", "Comparison"]
 
-POPULATIONS = ("E", "I")
+#: columns that name a rate-network simulation's rows in messages
+_RATE_KEYS = ["K", "seed", "connectivity_seed"]
 #: DMFT result column <- simulation statistic of the same meaning
 RATE_NET_QUANTITIES = {"phi_mean": ("m", "phi_mean"), "f": ("f",), "mu": ("mu",), "beta": ("beta",)}
 #: allowed values of the simulation's ``direction`` column
@@ -165,7 +170,25 @@ def _boolean(df, col, what):
 
 
 def _is_rate_network(df) -> bool:
-    return "K" in df.columns and "population" not in df.columns and "nu_E" not in df.columns
+    """A rate-network table is keyed by K and has no E drive (spiking tables have mu_E)."""
+    return "K" in df.columns and "mu_E" not in df.columns and "nu_E" not in df.columns
+
+
+#: key columns of a rate-network simulation table (for error messages)
+_RATE_KEYS = ["K", "seed", "connectivity_seed", "population"]
+
+
+def _one_population(sim):
+    """The rows of one population of a rate-network table: 'all' if present, else the only one."""
+    if "population" not in sim.columns:
+        return sim
+    pops = list(dict.fromkeys(sim["population"]))
+    if "all" in pops:
+        return sim[sim["population"] == "all"]
+    if len(pops) != 1:
+        raise ValueError(f"sim column 'population' must hold one population (or 'all') to compare with "
+                         f"a DMFT; got {pops}")
+    return sim
 
 
 # --------------------------------------------------------------------------- result object
@@ -295,7 +318,10 @@ def compare(sim, theory, *, match: str = "auto", atol_input: float = 1e-9, nan: 
     ----------
     sim : DataFrame or object with ``.table``
         Spiking: long table ``mu_E, mu_I, population, rate`` [mV/s, mV/s, -, Hz] (optional
-        ``seed``, ``direction``). Rate network: one row per (K, seed) with statistics columns.
+        ``seed``, ``direction``). Rate network: a ``simulate_rate_network`` or ``rate_sweep``
+        result (or its table: one row per K x seed x connectivity_seed [x population] with
+        statistics columns); the rows at one K are averaged over both kinds of seed (``sim_sem``,
+        ``n_seeds`` = rows averaged).
     theory : result, DataFrame, list of them, or dict name -> result
         Spiking: ``mu_E, mu_I, nu_E, nu_I, stable`` [mV/s, mV/s, Hz, Hz, bool] (optional
         ``branch``, ``isn``). Rate network: one row per K with ``m``/``phi_mean``, ``f``, ``mu``,
@@ -377,7 +403,8 @@ def _check_lif_theory(th: pd.DataFrame, name: str) -> pd.DataFrame:
 
 
 def _sim_points(sim: pd.DataFrame) -> pd.DataFrame:
-    """Wide table: one row per simulated input point (and direction), seeds averaged."""
+    """Wide table: one row per simulated input point (and direction), averaged over every row
+    there (dynamics and connectivity seeds alike); ``n_seeds_X`` counts them."""
     keys = ["mu_E", "mu_I"] + (["direction"] if "direction" in sim.columns else [])
     order = sim.groupby(keys, sort=False).ngroup()
     sim = sim.assign(_order=order)
@@ -391,12 +418,20 @@ def _sim_points(sim: pd.DataFrame) -> pd.DataFrame:
     return wide.drop(columns="_order")
 
 
-def _theory_runs(th: pd.DataFrame):
-    """Split a theory table into runs along which mu_E is monotone and stability constant."""
+def _theory_segments(th: pd.DataFrame):
+    """Split a theory table's branches into segments along which mu_E is monotone and stability
+    constant: ``[(branch id, rows), ...]``.
+
+    A ``branch`` is a connected solution curve in path order (the SSN's sweeps); it is cut at
+    every fold (where mu_E turns) and stability change. Tables that number the pieces of a branch
+    between folds themselves (``segment``, as Phi_sc's) are cut per segment first.
+    """
     if "branch" not in th.columns:
         return []
-    runs = []
-    for bid, b in th.groupby("branch", sort=False):
+    keys = ["branch", "segment"] if "segment" in th.columns else "branch"
+    segments = []
+    for key, b in th.groupby(keys, sort=False):
+        bid = key[0] if isinstance(key, tuple) else key
         mu = b["mu_E"].to_numpy(float)
         if len(mu) < 2:
             continue
@@ -407,10 +442,10 @@ def _theory_runs(th: pd.DataFrame):
             stability_changes = stable[k] != stable[k - 1]
             turns = k >= 2 and step[k - 1] * step[k - 2] < 0  # a fold at point k-1
             if stability_changes or turns:
-                runs.append((bid, b.iloc[start:k]))
+                segments.append((bid, b.iloc[start:k]))
                 start = k if stability_changes else k - 1
-        runs.append((bid, b.iloc[start:]))
-    return [(bid, r) for bid, r in runs if len(r) >= 2]
+        segments.append((bid, b.iloc[start:]))
+    return [(bid, r) for bid, r in segments if len(r) >= 2]
 
 
 def _candidates(th: pd.DataFrame, runs, mu_E: float, mu_I: float, atol: float):
@@ -454,7 +489,7 @@ def _compare_lif(sim, theories, match, atol, nan):
         th = th[np.isfinite(th["nu_E"]) & np.isfinite(th["nu_I"])]
         if len(th) == 0:
             raise ValueError(f"theory {name!r} has no state with finite nu_E and nu_I")
-        runs = _theory_runs(th)
+        runs = _theory_segments(th)
         n_found = 0
         groups = points.groupby("direction", sort=False) if has_dir else [(None, points)]
         for direction, grp in groups:
@@ -546,7 +581,7 @@ def _lif_regimes(name, th, points, has_dir):
 
 def _multistable_inputs(th):
     """Inputs mu_E at which the theory has two or more stable states."""
-    runs = [r for _, r in _theory_runs(th) if bool(r["stable"].iloc[0])]
+    runs = [r for _, r in _theory_segments(th) if bool(r["stable"].iloc[0])]
     if not runs:  # a table of states per input point
         counts = th[th["stable"].astype(bool)].groupby("mu_E").size()
         return counts[counts >= 2].index.to_numpy(float)
@@ -565,7 +600,7 @@ def _plot_lif(cmp, theories, axes, plt):
         c = colors[k % len(colors)]
         for ax, p in zip(axes, POPULATIONS):
             for stable, ls in ((True, "-"), (False, "--")):
-                runs = _theory_runs(th) if "branch" in th.columns else []
+                runs = _theory_segments(th) if "branch" in th.columns else []
                 if runs:
                     first = True
                     for _, run in runs:
@@ -599,7 +634,7 @@ def _check_rate_tables(sim, theories, nan):
     """Validate the rate-network tables; returns (sim, dropped rows)."""
     _require(sim, ["K"], "sim")
     _numeric(sim, ["K"], "sim")
-    _finite_keys(sim, ["K"], "sim", ["K", "seed"])
+    _finite_keys(sim, ["K"], "sim", _RATE_KEYS)
     if (sim["K"] <= 0).any():
         raise ValueError(f"sim column 'K' must be > 0; got {_rows(sim, (sim['K'] <= 0).to_numpy(), ['K', 'seed'])}")
     quantities = [q for q in RATE_NET_QUANTITIES if q in sim.columns]
@@ -613,7 +648,7 @@ def _check_rate_tables(sim, theories, nan):
         if dup.any():
             raise ValueError(f"{what} must have one row per K; K = {sorted(th.loc[dup, 'K'].unique().tolist())} "
                              "appear(s) more than once")
-    return sim, _sim_values(sim, quantities, "sim", ["K", "seed"], nan)
+    return sim, _sim_values(sim, quantities, "sim", _RATE_KEYS, nan)
 
 
 def _compare_rate(sim, theories, nan):

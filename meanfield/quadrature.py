@@ -3,7 +3,7 @@
 Everything here integrates a function ``h`` that vanishes for arguments <= 0 (a rectified
 response phi or its antiderivative Phi, see :mod:`meanfield.sparse_balance.activations`) against standard
 normal measures Dz = exp(-z^2/2) dz / sqrt(2 pi). The rectification kink makes plain
-Gauss-Hermite converge slowly (``theory/sparse_balance.md`` §3.4 pitfall 5), so
+Gauss-Hermite converge slowly (``docs/theory/sparse_balance.md`` §3.4 pitfall 5), so
 
 * inner integrals run over the half-line where the argument is positive, with a fixed
   Gauss-Legendre rule mapped onto [max(-a/s, -L), L], or in closed form when h = c x**n with
@@ -212,7 +212,7 @@ def two_point(h: Callable, sigma, u: float, sigma0: float,
     """Two-time correlation int Dz [ int Dxi h(u + sqrt(sigma) z + sqrt(sigma0 - sigma) xi) ]^2.
 
     This is E[h(X1) h(X2)] for jointly Gaussian X1, X2 with mean u, variance sigma0 and
-    covariance sigma (``theory/sparse_balance.md`` §3.1, C_phi; with h = Phi it is F of §3.3).
+    covariance sigma (``docs/theory/sparse_balance.md`` §3.1, C_phi; with h = Phi it is F of §3.3).
 
     Parameters
     ----------

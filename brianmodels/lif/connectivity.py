@@ -1,7 +1,7 @@
 """Fixed in-degree random connectivity, generated fast (numba) and reproducibly from a seed.
 
 Every target neuron receives exactly ``K`` inputs from ``K`` distinct, uniformly chosen source
-neurons (Brunel 2000; ``theory/ssn_lif.md`` §4). Within one population (``same_population``)
+neurons (Brunel 2000; ``docs/theory/ssn_lif.md`` §4). Within one population (``same_population``)
 self-connections are excluded. Sampling without replacement uses Floyd's algorithm per target
 (O(K) per target, no O(N) scan), so a 4·10^4-neuron network's ~2·10^8 synapses take seconds.
 """

@@ -5,7 +5,7 @@ times in s (``t_s``), drives already multiplied by dt. Per-neuron parameters are
 variables, never namespace constants, so a new value is a ``run_args`` entry, not a recompile.
 
 One time step of neuron i (exponential Euler for the leak, Euler–Maruyama for the noise;
-``theory/ssn_lif.md`` §1, Eq 8):
+``docs/theory/ssn_lif.md`` §1, Eq 8):
 
     V <- V e^{-dt/tau} + mu dt + sigma sqrt(dt) N(0,1) + x_E - x_I  (+ delta-synapse jumps)
 

@@ -21,7 +21,7 @@ from ..network import LIFNetwork, POPULATIONS, pathway_name
 from .. import seeds as _seeds
 from ..units import to_float, to_int
 
-#: Default time step (s): 0.05 ms, as in most figures of the paper (theory §1).
+#: Default time step (s): 0.05 ms, as in most figures of the paper (``docs/theory/ssn_lif.md`` §1).
 DEFAULT_DT = 5e-5
 #: Default bin of the population-rate trace (s).
 DEFAULT_RATE_BIN = 1e-3

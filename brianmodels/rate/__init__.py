@@ -5,7 +5,7 @@ with the DMFT of :mod:`meanfield.sparse_balance`), :mod:`.activations` (the one 
 simulation and theory),
 :mod:`.weights` (the four weight distributions), :mod:`.fastpath` (numba activity-sparse and
 NumPy dense kernels), :mod:`.brian2_model` (Brian2 C++ standalone path), :mod:`.measures`
-(online observables, theory §2), :mod:`.simulate` (``simulate_rate_network``) and
+(online observables, ``docs/theory/sparse_balance.md`` §2), :mod:`.simulate` (``simulate_rate_network``) and
 :mod:`.sweep` (``rate_sweep``, parallel and resumable K sweeps).
 
 Importing this package does not import brian2 or numba; the submodules load them when used.

@@ -1,6 +1,6 @@
 """Brian2 path: the rate network as equation strings on the C++ standalone device.
 
-Model (tau = 1, represented as 1 ms of Brian2 time; Euler, theory ``sparse_balance.md`` §1.1)::
+Model (tau = 1, represented as 1 ms of Brian2 time; Euler, ``docs/theory/sparse_balance.md`` §1.1)::
 
     dx/dt = (-x + eta + I) / tau_unit : 1
     phi : 1          # = <activation of x>, refreshed each step at 'start' (run_regularly)
@@ -20,7 +20,8 @@ Only N, dt, the number of warm-up/recorded steps and phi are compiled in; W, x(0
 distribution (measured: a cold compile ~20-40 s, a re-run with new values only the simulation).
 
 Build cache: ``$BRIANMODELS_CACHE`` (default ``~/.cache/brianmodels``)/``rate-<hash>``, the hash
-of everything compiled in. Processes share a build directory under a file lock (code generation
+of everything compiled in (the cache of the LIF builds, :mod:`brianmodels.lif.cache`). Processes
+share a build directory under its file lock (code generation
 rewrites identical files, so make is a no-op) and run it with their own results directory, so
 parallel sweeps are safe. Brian2's standalone device can build once per process: switching to a
 different model calls ``device.reinit()`` / ``device.activate()`` first.
@@ -36,38 +37,21 @@ import json
 import os
 import shutil
 import time
-from pathlib import Path
 
 import numpy as np
 
 from . import activations
+from ..lif import cache
 
 MAX_RECORD_BYTES = 2 * 1024 ** 3
 
 
-class _DirLock:
-    """Exclusive inter-process lock (``fcntl.flock``) on ``<directory>.lock``."""
+def _lock(directory):
+    """The build's inter-process lock, ``<directory>.lock`` (:func:`brianmodels.lif.cache.locked`)."""
+    return cache.locked(f"{directory}.lock")
 
-    def __init__(self, directory):
-        self.path = str(directory) + ".lock"
 
-    def __enter__(self):
-        import fcntl
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._f = open(self.path, "a")
-        fcntl.flock(self._f, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc):
-        import fcntl
-        fcntl.flock(self._f, fcntl.LOCK_UN)
-        self._f.close()
 _STATE = {"key": None, "objs": None, "dir": None, "runs": 0}
-
-
-def cache_root() -> Path:
-    """Root of the build cache: ``$BRIANMODELS_CACHE`` or ``~/.cache/brianmodels``."""
-    return Path(os.environ.get("BRIANMODELS_CACHE", Path.home() / ".cache" / "brianmodels"))
 
 
 def check_memory(n_units: int, n_steps: int) -> None:
@@ -127,7 +111,7 @@ def _build(n, phi_expr, dt, n_warm, n_steps, directory):
     mon.active = True
     net.run(n_steps * dt * ms, namespace=ns)
     directory.mkdir(parents=True, exist_ok=True)
-    with _DirLock(directory):
+    with _lock(directory):
         device.build(directory=str(directory), compile=True, run=False, with_output=False)
     return dict(G=G, S=S, mon=mon, net=net)
 
@@ -163,7 +147,7 @@ def run(spec, W, x0, dt, n_warm, n_steps, acc, progress=True) -> dict:
     check_memory(n, n_steps)
     phi_expr = activations.get(spec.phi).brian2
     key = _model_key(n, phi_expr, dt, n_warm, n_steps)
-    directory = cache_root() / f"rate-{key}"
+    directory = cache.cache_root() / f"rate-{key}"
     out = {}
     with tqdm(total=3, desc="brian2 rate network", disable=not progress, leave=False) as bar:
         t0 = time.perf_counter()
@@ -179,7 +163,7 @@ def run(spec, W, x0, dt, n_warm, n_steps, acc, progress=True) -> dict:
         # weights in the synapse order of _build: k = pre * n + post  ->  W.T raveled in C order
         w = np.ascontiguousarray(np.asarray(W, dtype=np.float64).T).ravel()
         t1 = time.perf_counter()
-        with _DirLock(directory):
+        with _lock(directory):
             pass                    # wait until a concurrent build of the same model is finished
         device.run(directory=str(directory), results_directory=results, with_output=False,
                    run_args={objs["G"].x: np.asarray(x0, dtype=np.float64),

@@ -1,6 +1,6 @@
 """Simulation kernels: the activity-sparse fast path (numba) and the dense NumPy reference.
 
-Forward Euler with tau = 1 (theory ``sparse_balance.md`` §1.1), in the authors' order:
+Forward Euler with tau = 1 (``docs/theory/sparse_balance.md`` §1.1), in the authors' order:
 
 1. ``eta = W phi(t)`` (the recurrent input, code sign convention);
 2. ``x <- x + dt (-x + eta + I)``;

@@ -1,4 +1,4 @@
-"""Online (bounded-memory) estimators of the sparse-balance observables (theory ``sparse_balance.md`` §2).
+"""Online (bounded-memory) estimators of the sparse-balance observables (``docs/theory/sparse_balance.md`` §2).
 
 Both simulation paths feed chunks of consecutive recorded steps, ``X`` (currents x) and ``E``
 (the recurrent input ``sum_j W_ij phi(x_j)`` in the *code* sign convention), each of shape

@@ -1,6 +1,6 @@
 """Parameters of a sparse-balance rate network, validated once, as plain data.
 
-The model (Khajeh, Fumarola & Abbott 2022, Eq 1; theory ``sparse_balance.md`` §1), time in
+The model (Khajeh, Fumarola & Abbott 2022, Eq 1; ``docs/theory/sparse_balance.md`` §1), time in
 units of tau = 1::
 
     dx_i/dt = -x_i + sum_j W_ij phi(x_j) + I_i,
@@ -76,7 +76,7 @@ class NetworkDefaults:
 DEFAULTS = NetworkDefaults()
 
 # Fig 6 (caption): g = 1, J_EE = J_IE = 1, J_EI = 2, J_II = 1.2, I_E = 2, I_I = 1,
-# N_E = N_I = 3000, K = 600, i.e. K_E = K_I = 300 with mask p = 0.1 (theory §1.4).
+# N_E = N_I = 3000, K = 600, i.e. K_E = K_I = 300 with mask p = 0.1 (``docs/theory/sparse_balance.md`` §1.4).
 FIG6 = dict(N_E=3000, N_I=3000, K_E=300, K_I=300, J_EE=1.0, J_EI=2.0, J_IE=1.0, J_II=1.2,
             g=1.0, I_E=2.0, I_I=1.0)
 
@@ -260,7 +260,7 @@ class RateNetworkSpec:
         return np.repeat(self.I, self.N)
 
     def unit_ic_sd(self) -> np.ndarray:
-        """Standard deviation of x_i(0) per unit: the unscaled diagonal g_aa (theory §1.1)."""
+        """Standard deviation of x_i(0) per unit: the unscaled diagonal g_aa (``docs/theory/sparse_balance.md`` §1.1)."""
         return np.repeat(np.diag(self.g), self.N)
 
     def as_dict(self) -> dict:

@@ -1,4 +1,4 @@
-"""Entry point: simulate one sparse-balance rate network and measure it (theory ``sparse_balance.md``).
+"""Entry point: simulate one sparse-balance rate network and measure it (``docs/theory/sparse_balance.md``).
 
 ``simulate_rate_network`` validates everything first, draws the weights (``connectivity_seed``)
 and the initial condition ``x(0) ~ N(0, g^2)`` (``seed``, the dynamics seed of
@@ -10,7 +10,7 @@ Methods
 -------
 ``'fast'``    activity-sparse numba kernel (cost N |A| per step; for K/N <= 0.5 the weights are
               kept in compressed sparse columns, cost ~K |A|); the default ('auto') at every
-              size measured (benchmarks/bench_rate.py, benchmarks/RESULTS_rate.md).
+              size measured (benchmarks/bench_rate.py, benchmarks/RESULTS.md, "Rate networks").
 ``'numpy'``   dense ``W @ phi`` BLAS matvec in float64 (cost N K per step): the reference.
 ``'brian2'``  Brian2 equation strings on the C++ standalone device (:mod:`.brian2_model`).
 """
@@ -30,7 +30,8 @@ from .params import DEFAULTS as D
 from .params import RateNetworkSpec, _finite, check_time
 from ..result import Result
 from ..seeds import CONNECTIVITY_SEED, SEED
-from ..units import to_int, to_seed
+from ..seeds import to_seed
+from ..units import to_int
 from .weights import weight_matrix
 
 METHODS = ("auto", "fast", "numpy", "brian2")
@@ -42,7 +43,7 @@ def default_method(n_total: int) -> str:
     """Path chosen by ``method='auto'`` for a network of ``n_total`` units.
 
     The fast path was fastest at every size measured (N = K = 500 ... 8000, see
-    ``benchmarks/RESULTS_rate.md``), so it is always chosen.
+    ``benchmarks/RESULTS.md, "Rate networks"``), so it is always chosen.
     """
     return "fast"
 
@@ -187,7 +188,7 @@ def simulate_rate_network(N=D.N, K=D.K, *, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, wei
     nu : float
         Variance exponent: 0.5 high variance (sparse balance), 1 low variance.
     weights : {'gamma', 'lognormal', 'normal', 'bernoulli'}
-        Weight distribution (theory §1.3).
+        Weight distribution (``docs/theory/sparse_balance.md`` §1.3).
     phi : {'tanh', 'heaviside', 'relu', 'quadratic'}
         Response function: rectified tanh (Eq 2) or ``[x]_+^lambda``, lambda = 0, 1, 2 (Eq 3).
     T : float
@@ -206,7 +207,7 @@ def simulate_rate_network(N=D.N, K=D.K, *, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, wei
         E-I network of Fig 6 instead of the inhibitory one (see :func:`make_spec`).
     dtype : {'float32', 'float64'}, optional
         Storage of W for the fast path (default float32: same statistics, half the memory traffic,
-        see benchmarks/RESULTS_rate.md); 'numpy' and 'brian2' always use float64.
+        see benchmarks/RESULTS.md, "Rate networks"); 'numpy' and 'brian2' always use float64.
     n_rec : int
         Units per population used for R and the histogram (first ``min(n_rec, N_pop)``).
     max_lag : float
@@ -348,7 +349,7 @@ def check_args(N=D.N, K=D.K, *, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, weights=D.weig
 
 
 def initial_condition(spec: RateNetworkSpec, seed: int) -> np.ndarray:
-    """``x_i(0) = g_aa xi_i``, ``xi_i ~ N(0, 1)`` from ``default_rng([seed, 7])`` (theory §1.1).
+    """``x_i(0) = g_aa xi_i``, ``xi_i ~ N(0, 1)`` from ``default_rng([seed, 7])`` (``docs/theory/sparse_balance.md`` §1.1).
 
     ``seed`` is the dynamics seed (:mod:`brianmodels.seeds`)."""
     rng = np.random.default_rng([int(seed), 7])

@@ -32,7 +32,8 @@ from .. import atomic
 from ..result import Result
 from ..seeds import CONNECTIVITY_SEED, SEED
 from .simulate import KEY_COLUMNS, check_args, simulate_rate_network, summary_table
-from ..units import to_int, to_seed
+from ..seeds import to_seed
+from ..units import to_int
 
 #: the columns that follow the statistics in a sweep's table
 RUN_COLUMNS = ["method", "wall_s", "status"]

@@ -1,4 +1,4 @@
-"""Random weight matrices of the sparse-balance networks (theory ``sparse_balance.md`` §1.2-1.4).
+"""Random weight matrices of the sparse-balance networks (``docs/theory/sparse_balance.md`` §1.2-1.4).
 
 Magnitudes ``J_ij >= 0`` of block (a <- b) have mean ``Jbar = J_ab / sqrt(K_b)`` and standard
 deviation ``sigma_J = g_ab * K_b**(-nu/2)`` (variance ``g^2 / K^nu``):
@@ -22,7 +22,7 @@ import numpy as np
 
 from .params import RateNetworkSpec
 from ..seeds import CONNECTIVITY_SEED
-from ..units import to_seed
+from ..seeds import to_seed
 
 _CHUNK = 1 << 21     # entries drawn per call: bounds the temporaries for large N
 

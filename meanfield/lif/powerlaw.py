@@ -1,6 +1,6 @@
 """Power-law approximation ``nu = a (mu - b)_+^n`` of the Ricciardi transfer function (Eq 1).
 
-The fit follows the authors' recipe exactly (``theory/ssn_lif.md`` §3, ``PowerLawFit.m``):
+The fit follows the authors' recipe exactly (``docs/theory/ssn_lif.md`` §3, ``PowerLawFit.m``):
 
 1. mu grid -50 : 0.5 : 150 mV/s, nu = Phi(mu, sigma; tau) (Eq 9);
 2. keep the points with finite nu < 10 Hz (this includes every sub-threshold point from -50 on);

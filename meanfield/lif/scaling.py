@@ -1,6 +1,6 @@
 """Size scaling of the Ricciardi self-consistency Phi_sc in the sqrt(N) convention (Fig 6).
 
-Convention (``theory/ssn_lif.md`` §11, balanced-state scaling): connection probabilities and the
+Convention (``docs/theory/ssn_lif.md`` §11, balanced-state scaling): connection probabilities and the
 3:1 split are fixed, synaptic weights scale as ``j ∝ 1/sqrt(N)`` (so ``J ∝ sqrt(N)``), the external
 mean drive is ``mu_E = mu_hat_E sqrt(N)`` (``mu_hat_E``: the drive per sqrt(N), the paper's Fig 6
 x-axis; likewise ``mu_hat_I``) and the external noise sigma_ext is not scaled. The network at each

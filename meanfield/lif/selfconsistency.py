@@ -1,6 +1,6 @@
 """Ricciardi self-consistent mean field Phi_sc of a two-population LIF network (Eqs 12-14).
 
-Steady states solve (Ekelmans et al. 2023, Eq 14; ``theory/ssn_lif.md`` §5)
+Steady states solve (Ekelmans et al. 2023, Eq 14; ``docs/theory/ssn_lif.md`` §5)
 
     nu_X = Phi( mu_X^ext + J_XE nu_E - J_XI nu_I ,  sqrt(sigma_X^ext^2 + |j_XE| J_XE nu_E + |j_XI| J_XI nu_I) ; tau_X )
 

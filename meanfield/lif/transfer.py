@@ -397,7 +397,7 @@ def phi(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0, *, allow_zero_sigma=F
 
     Examples
     --------
-    >>> round(phi(20.0, 3.0, 0.02), 3)   # theory ssn_lif.md §1: 4.34 Hz
+    >>> round(phi(20.0, 3.0, 0.02), 3)   # docs/theory/ssn_lif.md §1: 4.34 Hz
     4.336
     """
     (mu, sigma, tau, theta, v_reset, t_ref), shape = _prepare(
@@ -471,7 +471,7 @@ def cv_isi(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0):
     """Coefficient of variation of the interspike intervals of the same LIF process as :func:`phi`.
 
     ``CV^2 = 2 pi (nu tau)^2 int_{y_R}^{y_Theta} dx e^{x^2} int_{-inf}^{x} dy e^{y^2}(1 + erf y)^2``
-    (Brunel 2000; ``theory/ssn_lif.md`` §2), evaluated by adaptive quadrature in a scaled form that
+    (Brunel 2000; ``docs/theory/ssn_lif.md`` §2), evaluated by adaptive quadrature in a scaled form that
     never overflows. Slower than :func:`phi` (milliseconds per point); intended for tables.
 
     Parameters
@@ -486,7 +486,7 @@ def cv_isi(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0):
 
     Examples
     --------
-    >>> round(cv_isi(10.0, 3.0, 0.02), 3)      # theory ssn_lif.md §2
+    >>> round(cv_isi(10.0, 3.0, 0.02), 3)      # docs/theory/ssn_lif.md §2
     0.969
     """
     (mu, sigma, tau, theta, v_reset, t_ref), shape = _prepare(mu, sigma, tau, theta, v_reset, t_ref)

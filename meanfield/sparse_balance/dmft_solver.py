@@ -1,6 +1,6 @@
 """Dynamic mean-field theory (DMFT) of the sparse-balance rate network.
 
-Model (Khajeh, Fumarola & Abbott 2022, Eq 15; ``theory/sparse_balance.md`` §3.1)::
+Model (Khajeh, Fumarola & Abbott 2022, Eq 15; ``docs/theory/sparse_balance.md`` §3.1)::
 
     dx_i/dt = -x_i - eta_i + I0,   eta_i = sum_j J_ij phi(x_j),   N = K (all-to-all),
     J_ij ~ Normal(J0 / sqrt(K), g^2 / K^nu),

@@ -1,19 +1,19 @@
 """Input design, weight inversion and regime targeting for the two-population SSN.
 
-Ekelmans, Kraynyukova & Tchumatchenko (2023), reconstructed in ``shared/theory/ssn_lif.md``:
+Ekelmans, Kraynyukova & Tchumatchenko (2023), reconstructed in ``docs/theory/ssn_lif.md``:
 
 * :func:`inputs_for` -- Eq 5: the external inputs mu_E(t), mu_I(t) that make a target rate
-  trajectory nu_E(t), nu_I(t) a steady state of Eq 3 (theory §9);
+  trajectory nu_E(t), nu_I(t) a steady state of Eq 3 (``docs/theory/ssn_lif.md`` §9);
 * :func:`weights_for` -- Eq 6 variant: two chosen couplings J_XY(t) that do the same with
-  constant inputs (theory §9, "plastic-weight" variant);
+  constant inputs (``docs/theory/ssn_lif.md`` §9, "plastic-weight" variant);
 * regime targeting, each returning a :class:`DesignResult` (scipy-``OptimizeResult`` style:
   ``success``, ``status``, ``message``, requested vs achieved values, diagnostics):
 
   - :func:`target_supersaturation` -- a supersaturation peak of given height (and position),
-    via the Fig 2B invariance (theory §8) and constrained least change;
-  - :func:`target_bistability` -- a bistability window [mu_1, mu_2] (fold points, theory §7.5);
+    via the Fig 2B invariance (``docs/theory/ssn_lif.md`` §8) and constrained least change;
+  - :func:`target_bistability` -- a bistability window [mu_1, mu_2] (fold points, ``docs/theory/ssn_lif.md`` §7.5);
   - :func:`target_isn` -- a given ISN onset rate nu_E^ISN (Eq 7, closed form for J_EE);
-  - :func:`target_balanced` -- a balanced state that exists and is stable (Eq S2/S4, theory §11).
+  - :func:`target_balanced` -- a balanced state that exists and is stable (Eq S2/S4, ``docs/theory/ssn_lif.md`` §11).
 
 Every function takes an ``ssn`` object first (duck-typed: attributes ``J`` (2x2 magnitudes
 [[J_EE, J_EI], [J_IE, J_II]] in mV), ``a``, ``b``, ``n``, ``tau`` and the methods of
@@ -189,7 +189,7 @@ def _eq6(nu_E, nu_I, mu_E, mu_I, J, a, b, n, pair):
 
 
 def _fold_rates_I(nu_E, J, a, b, n):
-    """nu_I (Hz) on the fold curve Delta = 0 (theory §7.4) in rate space, for given nu_E.
+    """nu_I (Hz) on the fold curve Delta = 0 (``docs/theory/ssn_lif.md`` §7.4) in rate space, for given nu_E.
 
     Delta = det(1 - G J) is affine in the I gain, Delta = D0 + g_I D1, so the fold curve is
     g_I = -D0 / D1; with g_I(x) = g_I(1) x^(n_I - 1) (x = mu_I - b_I, Eq 1) the I rate is
@@ -223,7 +223,7 @@ def _P(J, a, b, n):
 def _delta_trace(nu_E, nu_I, J, a, n, tau, b=(0.0, 0.0)):
     """Delta = det(1 - G J) and the trace of the Jacobian of Eq 2 (1/s) at rates (nu_E, nu_I) > 0.
 
-    Stable steady state <=> Delta > 0 and trace < 0 (theory §7.4). Gains, Delta and the Jacobian
+    Stable steady state <=> Delta > 0 and trace < 0 (``docs/theory/ssn_lif.md`` §7.4). Gains, Delta and the Jacobian
     are the SSN's own symbolic functions (``ssn_symbolic``), evaluated at x_X = (nu_X/a_X)^(1/n_X);
     ``J`` may be (2, 2) or (..., 2, 2).
     """
@@ -288,7 +288,7 @@ def _unstable_error(nu_E, nu_I, delta, trace, what):
             f"Delta={np.ravel(delta)[i]:.3g}, trace={np.ravel(trace)[i]:.3g}/s" for i in flat[:5])
         raise ValueError(
             f"{what}: {flat.size} of {bad.size} target point(s) are not stable steady states "
-            f"(need Delta = det(1 - G J) > 0 and trace < 0, theory §7.4): {shown}"
+            f"(need Delta = det(1 - G J) > 0 and trace < 0, ``docs/theory/ssn_lif.md`` §7.4): {shown}"
             + (" ..." if flat.size > 5 else "")
             + ". Pass check_stability=False to get the inputs anyway.")
 
@@ -334,7 +334,7 @@ def inputs_for(ssn, nu_E, nu_I, *, check_stability=True):
 
     Examples
     --------
-    Paper check (theory §9, Fig 2E/F): (5.860, 1.042) Hz -> (24.0582, 1.3468) mV/s.
+    Paper check (``docs/theory/ssn_lif.md`` §9, Fig 2E/F): (5.860, 1.042) Hz -> (24.0582, 1.3468) mV/s.
     """
     J, a, b, n, tau = _params(ssn)
     nu_E, nu_I = _rates(nu_E, nu_I)
@@ -365,7 +365,7 @@ def weights_for(ssn, nu_E, nu_I, mu_E, mu_I, pair=("EI", "IE"), *, check_stabili
 
     Solves Eq 3 for the two couplings named in ``pair`` (the other two stay at ``ssn.J``).
     Eq 3 is linear in each row of J, so the pair must hold one weight onto E and one onto I;
-    e.g. (theory §9) ``J_EI = [J_EE nu_E + mu_E - b_E - (nu_E/a_E)^(1/n_E)] / nu_I`` and
+    e.g. (``docs/theory/ssn_lif.md`` §9) ``J_EI = [J_EE nu_E + mu_E - b_E - (nu_E/a_E)^(1/n_E)] / nu_I`` and
     ``J_IE = [(nu_I/a_I)^(1/n_I) + b_I + J_II nu_I - mu_I] / nu_E``.
 
     Parameters
@@ -735,7 +735,7 @@ def _check_target(x, name, unit, positive=True):
 # (a) supersaturation peak
 # =====================================================================================
 def _peak_inputs(J, r, P_height, a, b, n):
-    """Eq 5 inputs at the would-be peak (nu_E, nu_I) = (P_height, nu_I*(J, r)) (theory §8)."""
+    """Eq 5 inputs at the would-be peak (nu_E, nu_I) = (P_height, nu_I*(J, r)) (``docs/theory/ssn_lif.md`` §8)."""
     nu_star = _nu_I_star(J, r, a, b, n)
     mu_E, mu_I = _eq5(P_height, nu_star, J, a, b, n)
     return nu_star, float(mu_E), float(mu_I)
@@ -765,7 +765,7 @@ def target_supersaturation(ssn, nu_peak, mu_peak=None, *, r, network=None, fixed
                            margin=0.05, n_starts=6, seed=0, rtol=1e-3):
     """Couplings and input ratio that give a supersaturation peak of given height (and position).
 
-    Along inputs (mu, r mu), nu_E peaks where nu_I crosses nu_I* (Eq S6, theory §8), so the peak
+    Along inputs (mu, r mu), nu_E peaks where nu_I crosses nu_I* (Eq S6, ``docs/theory/ssn_lif.md`` §8), so the peak
     is the steady state (nu_peak, nu_I*) whose Eq 5 inputs lie on the ray: this gives two closed-form
     equations in (J, r). Step 1: the Fig 2B map (J_EI, J_IE, r) -> (f J_EI, J_IE/f, r/f) keeps
     det J and nu_I* and sets the height; f solves a linear equation exactly. Step 2 (only if
@@ -980,7 +980,7 @@ def target_bistability(ssn, mu_1, mu_2, *, r, network=None, fixed=(), bounds=Non
     def ineq(x):
         J, rr, _, trace, _, _ = folds(x)
         # upper fold (mu_1) has the higher nu_E; stable nodes next to both folds; det J > 0 so the
-        # upper branch exists (odd number of states, theory §7.3)
+        # upper branch exists (odd number of states, ``docs/theory/ssn_lif.md`` §7.3)
         return np.concatenate([[x[k] - x[k + 2] - 0.01,
                                 np.log(J[0, 1] * J[1, 0] / (J[0, 0] * J[1, 1])) - 0.01],
                                -trace * tau[1] - 1e-6])
@@ -1108,13 +1108,13 @@ def target_balanced(ssn, r, *, mu_E=None, margin=0.1, network=None, fixed=(), bo
                     n_starts=3, seed=0):
     """Nearest couplings (relative change) with a balanced state that exists and is stable.
 
-    Eq S4 (theory §11): r < J_II/J_EI < J_IE/J_EE (existence, Eq S2, with det J > 0, needed for
+    Eq S4 (``docs/theory/ssn_lif.md`` §11): r < J_II/J_EI < J_IE/J_EE (existence, Eq S2, with det J > 0, needed for
     stability). In log-couplings these are linear inequalities, imposed with ``margin``:
     log(J_II/(r J_EI)) >= margin and log(J_EI J_IE/(J_EE J_II)) >= margin. Feasibility under
     ``fixed``/``bounds`` is decided first by linear programming (status 1 if none), then the
     nearest point is found by SLSQP. If ``mu_E`` is given, the leading-order trace condition of the
     large-N linearisation, g_E J_EE/tau_E < g_I J_II/tau_I at the balanced rates for input
-    mu (theory §11), is imposed too. The result is checked with the SSN's balanced-state
+    mu (``docs/theory/ssn_lif.md`` §11), is imposed too. The result is checked with the SSN's balanced-state
     rates (Eq S1).
 
     Parameters

@@ -5,7 +5,7 @@ Everything here works on numpy arrays of input points and a parameter tuple
 :data:`meanfield.ssn.symbolic.PARAM_NAMES`); formulas come from :mod:`meanfield.ssn.symbolic`.
 Validation, DataFrames and defaults live in :mod:`meanfield.ssn.model`.
 
-Algorithm (``shared/theory/ssn_lif.md`` §7): every steady state with nu_E > 0 is a root z > 0 of
+Algorithm (``docs/theory/ssn_lif.md`` §7): every steady state with nu_E > 0 is a root z > 0 of
 the characteristic function F(z) (Eq S10); the E-silent state exists iff F(0) <= 0 (§7.2). Roots
 are found, for all input points at once, by evaluating F and F' on one z-grid (0 plus a log grid
 up to ``z_max``), splitting every grid cell in which F' changes sign at its critical point (so
@@ -20,7 +20,7 @@ import numpy as np
 from .._solvers import bisect
 from .symbolic import functions as _functions
 
-#: Rate (Hz) that sets the top of the z-grid: z_max = (NU_MAX / a_E)^(1/n_E) (theory §7.5).
+#: Rate (Hz) that sets the top of the z-grid: z_max = (NU_MAX / a_E)^(1/n_E) (``docs/theory/ssn_lif.md`` §7.5).
 NU_MAX = 1e4
 #: Default number of log-spaced z-grid points and the decades they span below z_max.
 N_GRID = 200
@@ -84,7 +84,7 @@ def F_value(z, mu_E, mu_I, P):
 
 
 def is_stable(det, trace, fold=False):
-    """Linear stability of steady states of Eq 2: the one rule of the SSN package (theory §7.4).
+    """Linear stability of steady states of Eq 2: the one rule of the SSN package (``docs/theory/ssn_lif.md`` §7.4).
 
     A state is stable iff both eigenvalues of the 2x2 Jacobian have negative real part, i.e.
     ``det > 0`` and ``trace < 0``, and it is not a double root at a fold (marginal: one eigenvalue

@@ -1,7 +1,7 @@
 """Two-population stabilized supralinear network (SSN) mapped from a LIF network.
 
 Ekelmans, Kraynyukova & Tchumatchenko (2023), PLoS Comput Biol 19:e1011097, reconstructed in
-``shared/theory/ssn_lif.md`` §6-§11. The model (Eq 2)
+``docs/theory/ssn_lif.md`` §6-§11. The model (Eq 2)
 
     tau_X dnu_X/dt = -nu_X + a_X (mu_X - b_X)_+^{n_X},  X in {E, I},
     mu_E = J_EE nu_E - J_EI nu_I + mu_E^ext,  mu_I = J_IE nu_E - J_II nu_I + mu_I^ext,
@@ -32,13 +32,13 @@ from .symbolic import functions as _functions
 
 __all__ = ["SSN", "SteadyStates", "PAPER_FITS", "PAPER_FITS_TAU_E", "STEADY_STATE_COLUMNS"]
 
-#: Rounded Table D power-law fits used by the authors' scripts (theory §3): E (sigma 3 mV/sqrt(s),
+#: Rounded Table D power-law fits used by the authors' scripts (``docs/theory/ssn_lif.md`` §3): E (sigma 3 mV/sqrt(s),
 #: tau 20 ms) and I (sigma 3, tau 10 ms). a in Hz (mV/s)^-n, b in mV/s.
 PAPER_FITS = dict(a=(1.079e-4, 2.210e-6), b=(-11.14, 4.77), n=(3.081, 3.815))
-#: Table D rows of the E fit for other tau_E (Fig 4B; theory §3), keyed by tau_E in s: (a, b, n).
+#: Table D rows of the E fit for other tau_E (Fig 4B; ``docs/theory/ssn_lif.md`` §3), keyed by tau_E in s: (a, b, n).
 PAPER_FITS_TAU_E = {0.018: (7.8904e-5, -9.4929, 3.1357), 0.020: (1.0792e-4, -11.1425, 3.0814),
                     0.022: (1.5997e-4, -12.1213, 3.0053)}
-#: Reference network size of the sqrt(N) scaling convention (theory §11).
+#: Reference network size of the sqrt(N) scaling convention (``docs/theory/ssn_lif.md`` §11).
 N_REF = 4000
 
 #: Columns of :meth:`SSN.steady_states` (documented there).
@@ -69,7 +69,7 @@ def _pair(x, name, unit, positive=False, minimum=None):
 STATUS = {
     0: "every steady state found",
     1: "steady state(s) with nu_E above the scan grid (> 1e4 Hz) exist and are not listed",
-    2: "the parity rule (theory §7.3) is violated at some point: a root was lost; refine the grid",
+    2: "the parity rule (``docs/theory/ssn_lif.md`` §7.3) is violated at some point: a root was lost; refine the grid",
 }
 
 
@@ -115,7 +115,7 @@ def _check_states(st, det, n_points):
         msgs.append(f"{n_beyond} point(s) have a steady state with nu_E > {_k.NU_MAX:g} Hz "
                     "(beyond the scan grid; not listed)")
     if n_bad:
-        msgs.append(f"{n_bad} point(s) violate the parity rule (theory §7.3): a root was lost; "
+        msgs.append(f"{n_bad} point(s) violate the parity rule (``docs/theory/ssn_lif.md`` §7.3): a root was lost; "
                     "refine the grid")
     status = 2 if n_bad else (1 if n_beyond else 0)
     message = "; ".join(msgs) or f"all steady states found at {n_points} input point(s)"
@@ -131,7 +131,7 @@ class SSN:
     ----------
     J : array_like, shape (2, 2) or (4,)
         Coupling magnitudes [[J_EE, J_EI], [J_IE, J_II]] in mV (= mV/s per Hz), >= 0, with
-        J_EI > 0 (the characteristic-function reduction, theory §7.1, eliminates nu_I through the
+        J_EI > 0 (the characteristic-function reduction, ``docs/theory/ssn_lif.md`` §7.1, eliminates nu_I through the
         E nullcline).
     a : array_like, shape (2,)
         Power-law prefactors (a_E, a_I) in Hz (mV/s)^-n, > 0.
@@ -141,7 +141,7 @@ class SSN:
         Exponents (n_E, n_I) >= 1.
     tau : array_like, shape (2,)
         Population time constants (tau_E, tau_I) of Eq 2 in s (default membrane values 20, 10 ms;
-        theory §6 [GAP]). They only affect the stability of non-saddle states.
+        ``docs/theory/ssn_lif.md`` §6 [GAP]). They only affect the stability of non-saddle states.
 
     Attributes
     ----------
@@ -171,7 +171,7 @@ class SSN:
                              f"population); got {J.tolist()}")
         if not J[0, 1] > 0:
             raise ValueError("J_EI (J[0, 1]) must be > 0 mV: the steady-state reduction eliminates "
-                             f"nu_I through the E nullcline (theory §7.1); got {J[0, 1]!r}")
+                             f"nu_I through the E nullcline (``docs/theory/ssn_lif.md`` §7.1); got {J[0, 1]!r}")
         self._J = J.copy()
         self._a = _pair(a, "a", " Hz (mV/s)^-n", positive=True)
         self._b = _pair(b, "b", " mV/s")
@@ -207,7 +207,7 @@ class SSN:
 
     @classmethod
     def from_network(cls, net, **fit_kwargs):
-        """Map a LIF network to its SSN (theory §6): fits of Eq 1 per population, J of Eq 13.
+        """Map a LIF network to its SSN (``docs/theory/ssn_lif.md`` §6): fits of Eq 1 per population, J of Eq 13.
 
         Parameters
         ----------
@@ -259,7 +259,7 @@ class SSN:
         return new
 
     def scaled(self, N_total, N_ref=N_REF):
-        """The SSN of the same network at size ``N_total`` in the sqrt(N) convention (theory §11).
+        """The SSN of the same network at size ``N_total`` in the sqrt(N) convention (``docs/theory/ssn_lif.md`` §11).
 
         J(N) = J sqrt(N_total / N_ref); a, b, n and tau unchanged (sigma_ext is not scaled, so the
         fits do not change). The external input is mu = mu_hat sqrt(N) (see :meth:`size_scan`).
@@ -294,7 +294,7 @@ class SSN:
 
     @property
     def det_J(self):
-        """det J = J_EI J_IE - J_EE J_II (mV^2; paper's convention, theory §6)."""
+        """det J = J_EI J_IE - J_EE J_II (mV^2; paper's convention, ``docs/theory/ssn_lif.md`` §6)."""
         return float(_functions().det_J(*self.params))
 
     def to_dict(self):
@@ -676,7 +676,7 @@ class SSN:
         return fold_curve(self, r_values, mu_range, **kwargs)
 
     def size_scan(self, N_values, mu_hat_E, *, r=1.0, N_ref=N_REF, **sweep_kwargs):
-        """SSN branches versus network size in the sqrt(N) convention (Fig 6; theory §11).
+        """SSN branches versus network size in the sqrt(N) convention (Fig 6; ``docs/theory/ssn_lif.md`` §11).
 
         Parameters
         ----------

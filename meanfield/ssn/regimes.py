@@ -1,6 +1,6 @@
 """Operating regimes of the SSN over the input plane (mu, r): Fig 5 and S1 Fig of Ekelmans et al.
 
-Inputs are mu_E^ext = mu, mu_I^ext = r mu (mV/s). Conditions (``shared/theory/ssn_lif.md``):
+Inputs are mu_E^ext = mu, mu_I^ext = r mu (mV/s). Conditions (``docs/theory/ssn_lif.md``):
 
 * steady states and their stability: §7 (characteristic function, parity rule, F' = -Delta);
 * ISN: a stable state with g_E J_EE > 1 (Eq 7); boundary F(z_E^*; mu, r) = 0 (§10);
@@ -149,7 +149,7 @@ def _roots_in_mu(G, mu_lo, mu_hi, n_grid, keys):
 
 
 def fold_curve(ssn, r_values, mu_range=(0.0, 100.0), n_grid=401, n_bisect=45):
-    """Saddle-node folds F = F' = 0 in the (mu, r) plane (theory §7.5).
+    """Saddle-node folds F = F' = 0 in the (mu, r) plane (``docs/theory/ssn_lif.md`` §7.5).
 
     For each r, the number of steady states is scanned on a mu grid; every change by two is a
     fold, located by bisection on mu (to ~1e-12 relative).

@@ -1,6 +1,6 @@
 """Symbolic derivation (sympy) of everything the SSN analysis needs, done once from Eq 2.
 
-The stabilized supralinear network (Ekelmans et al. 2023, Eq 2; ``shared/theory/ssn_lif.md`` §6)
+The stabilized supralinear network (Ekelmans et al. 2023, Eq 2; ``docs/theory/ssn_lif.md`` §6)
 
     tau_X dnu_X/dt = -nu_X + a_X (mu_X - b_X)_+^{n_X},
     mu_E = J_EE nu_E - J_EI nu_I + mu_E^ext,   mu_I = J_IE nu_E - J_II nu_I + mu_I^ext,

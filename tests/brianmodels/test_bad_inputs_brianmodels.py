@@ -33,11 +33,11 @@ RATE = dict(N=50, K=50, T=1.0, progress=False)
 
 
 def _sim(**kw):
-    return lambda: simulate(SMALL, **{"mu_ext": 20.0, **KW, **kw})
+    return lambda: simulate(SMALL, **{"mu_E": 20.0, **KW, **kw})
 
 
 def _sweep(**kw):
-    return lambda: sweep(SMALL, **{"mu_ext": [10.0, 20.0], **KW, **kw})
+    return lambda: sweep(SMALL, **{"mu_E": [10.0, 20.0], **KW, **kw})
 
 
 def _net(**kw):
@@ -69,8 +69,8 @@ _theta_low = np.r_[np.ones(49), -1.0]  # one neuron with theta below v_reset = 0
 def _fit(**kw):
     import pandas as pd
 
-    t = pd.DataFrame({"K": [10, 20, 40], "N": [10, 20, 40], "seed": 0, "population": "I",
-                      "quantity": "phi_mean", "value": [0.3, 0.2, 0.1]})
+    t = pd.DataFrame({"K": [10, 20, 40], "N": [10, 20, 40], "seed": 0, "connectivity_seed": 0,
+                      "population": "I", "phi_mean": [0.3, 0.2, 0.1]})
     return lambda: fit_exponent(t, **kw)
 
 
@@ -115,23 +115,23 @@ CASES = [
                  id="preset-change-unknown"),
     pytest.param(lambda: presets.info("nope"), ValueError, "name", id="preset-info-unknown"),
     # ------------------------------------------------------------- simulate
-    pytest.param(lambda: simulate("supersaturating", mu_ext=1.0), TypeError, "net", id="sim-net-str"),
-    pytest.param(lambda: simulate(LIFNetwork(N=(10, 10), p=1.0, j=0.1), mu_ext=1.0), ValueError,
+    pytest.param(lambda: simulate("supersaturating", mu_E=1.0), TypeError, "net", id="sim-net-str"),
+    pytest.param(lambda: simulate(LIFNetwork(N=(10, 10), p=1.0, j=0.1), mu_E=1.0), ValueError,
                  "net", id="sim-net-K-too-big"),
-    pytest.param(_sim(mu_ext=None), ValueError, "mu_ext", id="sim-mu-missing"),
-    pytest.param(_sim(mu_ext="abc"), TypeError, "mu_ext", id="sim-mu-string"),
-    pytest.param(_sim(mu_ext=[1.0, 2.0]), ValueError, "mu_ext", id="sim-mu-array"),
-    pytest.param(_sim(mu_ext=NAN), ValueError, "mu_ext", id="sim-mu-nan"),
+    pytest.param(_sim(mu_E=None), ValueError, "mu_E", id="sim-mu-missing"),
+    pytest.param(_sim(mu_E="abc"), TypeError, "mu_E", id="sim-mu-string"),
+    pytest.param(_sim(mu_E=[1.0, 2.0]), ValueError, "mu_E", id="sim-mu-array"),
+    pytest.param(_sim(mu_E=NAN), ValueError, "mu_E", id="sim-mu-nan"),
     pytest.param(_sim(r="abc"), TypeError, r"\br\b", id="sim-r-string"),
     pytest.param(_sim(r=NAN), ValueError, r"\br\b", id="sim-r-nan"),
     pytest.param(_sim(mu_I=INF), ValueError, "mu_I", id="sim-mu_I-inf"),
-    pytest.param(_sim(mu_ext=None, protocol="ramp"), TypeError, "protocol", id="sim-protocol-str"),
+    pytest.param(_sim(mu_E=None, protocol="ramp"), TypeError, "protocol", id="sim-protocol-str"),
     pytest.param(_sim(protocol=_ramp), ValueError, "protocol", id="sim-protocol-and-mu"),
-    pytest.param(_sim(mu_ext=None, protocol=_NoTimed()), TypeError, "protocol",
+    pytest.param(_sim(mu_E=None, protocol=_NoTimed()), TypeError, "protocol",
                  id="sim-protocol-incomplete"),
-    pytest.param(_sim(mu_ext=None, protocol=_nan_drive), ValueError, "protocol",
+    pytest.param(_sim(mu_E=None, protocol=_nan_drive), ValueError, "protocol",
                  id="sim-sampled-returns-nan"),
-    pytest.param(_sim(mu_ext=None, protocol=_short_drive), ValueError, "protocol",
+    pytest.param(_sim(mu_E=None, protocol=_short_drive), ValueError, "protocol",
                  id="sim-sampled-wrong-shape"),
     pytest.param(_sim(duration=None), TypeError, "duration", id="sim-duration-None"),
     pytest.param(_sim(duration=INF), ValueError, "duration", id="sim-duration-inf"),
@@ -144,7 +144,7 @@ CASES = [
     pytest.param(_sim(dt=0.002), ValueError, r"dt must be <= ", id="sim-dt-above-tau-over-10"),
     pytest.param(_sim(dt=1.0), ValueError, r"dt must be <= ", id="sim-dt-huge"),
     pytest.param(_sim(neuron_params={"tau": 2e-4}), ValueError, r"dt must be <= ", id="sim-dt-vs-per-neuron-tau"),
-    pytest.param(lambda: simulate(SMALL.replace(synapse="exp", tau_s=1e-4), mu_ext=20.0, **KW),
+    pytest.param(lambda: simulate(SMALL.replace(synapse="exp", tau_s=1e-4), mu_E=20.0, **KW),
                  ValueError, r"dt must be <= ", id="sim-dt-vs-tau_s"),
     pytest.param(_sim(rate_bin=1.7e-4), ValueError, "rate_bin", id="sim-rate_bin-not-multiple"),
     pytest.param(_sim(rate_bin=NAN), ValueError, "rate_bin", id="sim-rate_bin-nan"),
@@ -164,7 +164,7 @@ CASES = [
                  id="sim-np-theta-below-reset"),
     pytest.param(_sim(neuron_params={"t_ref": 0.002}), ValueError, "t_ref",
                  id="sim-np-t_ref-without-refractory-build"),
-    pytest.param(_sim(mu_ext=None, protocol=_ramp, neuron_params={"mu": 10.0}), ValueError, "mu",
+    pytest.param(_sim(mu_E=None, protocol=_ramp, neuron_params={"mu": 10.0}), ValueError, "mu",
                  id="sim-np-mu-with-ramp"),
     pytest.param(_sim(poisson_rates=5.0), ValueError, "poisson_rates", id="sim-prates-without-inputs"),
     pytest.param(_sim(poisson_inputs=XOR, poisson_rates=-1.0), ValueError, "poisson_rates",
@@ -215,21 +215,21 @@ CASES = [
     pytest.param(lambda: fi_curve([10.0], duration=1.0, warmup=2.0), ValueError, "warmup",
                  id="fi-warmup-after-end"),
     # ------------------------------------------------------------- sweep
-    pytest.param(lambda: sweep("x", mu_ext=1.0), TypeError, "net", id="sweep-net-str"),
-    pytest.param(_sweep(mu_ext=[]), ValueError, "mu_ext", id="sweep-mu-empty"),
-    pytest.param(_sweep(mu_ext=[1.0, NAN]), ValueError, "mu_ext", id="sweep-mu-nan"),
-    pytest.param(_sweep(mu_ext=[1.0, 2.0, 3.0], r=[1.0, 2.0]), ValueError, r"\br\b",
+    pytest.param(lambda: sweep("x", mu_E=1.0), TypeError, "net", id="sweep-net-str"),
+    pytest.param(_sweep(mu_E=[]), ValueError, "mu_E", id="sweep-mu-empty"),
+    pytest.param(_sweep(mu_E=[1.0, NAN]), ValueError, "mu_E", id="sweep-mu-nan"),
+    pytest.param(_sweep(mu_E=[1.0, 2.0, 3.0], r=[1.0, 2.0]), ValueError, r"\br\b",
                  id="sweep-r-length"),
     pytest.param(_sweep(r="abc"), TypeError, r"\br\b", id="sweep-r-string"),
-    pytest.param(_sweep(mu_ext=[1.0, 2.0, 3.0], mu_I=[1.0, 2.0]), ValueError, "mu_I",
+    pytest.param(_sweep(mu_E=[1.0, 2.0, 3.0], mu_I=[1.0, 2.0]), ValueError, "mu_I",
                  id="sweep-mu_I-length"),
-    pytest.param(_sweep(mu_ext=None, protocols=[]), ValueError, "protocols", id="sweep-protocols-empty"),
-    pytest.param(_sweep(mu_ext=None, protocols=5), TypeError, "protocols", id="sweep-protocols-int"),
-    pytest.param(_sweep(mu_ext=None, protocols=["x"]), TypeError, r"protocols\[0\]",
+    pytest.param(_sweep(mu_E=None, protocols=[]), ValueError, "protocols", id="sweep-protocols-empty"),
+    pytest.param(_sweep(mu_E=None, protocols=5), TypeError, "protocols", id="sweep-protocols-int"),
+    pytest.param(_sweep(mu_E=None, protocols=["x"]), TypeError, r"protocols\[0\]",
                  id="sweep-protocols-item-str"),
-    pytest.param(_sweep(mu_ext=None, protocols=[inputs.Constant(1.0, 1.0), _ramp]), ValueError,
+    pytest.param(_sweep(mu_E=None, protocols=[inputs.Constant(1.0, 1.0), _ramp]), ValueError,
                  "protocols", id="sweep-protocols-mixed"),
-    pytest.param(_sweep(mu_ext=None, protocols=[_ramp, _nan_drive]), ValueError, r"protocols\[1\]",
+    pytest.param(_sweep(mu_E=None, protocols=[_ramp, _nan_drive]), ValueError, r"protocols\[1\]",
                  id="sweep-protocols-nan"),
     pytest.param(_sweep(protocols=[_ramp]), ValueError, "protocols", id="sweep-protocols-and-mu"),
     pytest.param(_sweep(seeds=[]), ValueError, "seeds", id="sweep-seeds-empty"),
@@ -274,7 +274,15 @@ CASES = [
     pytest.param(_sweep(scheduler=""), ValueError, "scheduler", id="sweep-scheduler-empty"),
     pytest.param(_sweep(duration=0.5, warmup=1.0), ValueError, "warmup", id="sweep-warmup-after-end"),
     pytest.param(_sweep(dt=0.002), ValueError, r"dt must be <= ", id="sweep-dt-above-tau-over-10"),
-    pytest.param(_sweep(connectivity_seed=-1), ValueError, "connectivity_seed", id="sweep-cseed-negative"),
+    pytest.param(_sweep(connectivity_seeds=[1, -1]), ValueError, "connectivity_seeds",
+                 id="sweep-cseed-negative"),
+    pytest.param(_sweep(connectivity_seeds=[]), ValueError, "connectivity_seeds",
+                 id="sweep-cseeds-empty"),
+    pytest.param(_sweep(connectivity_seeds=[2.0]), TypeError, "connectivity_seeds",
+                 id="sweep-cseeds-float"),
+    pytest.param(_sweep(connectivity_seed=1), TypeError, "connectivity_seed",
+                 id="sweep-cseed-singular"),
+    pytest.param(_sim(r=0.5, mu_I=10.0), ValueError, "either r or mu_I", id="sim-r-and-mu_I"),
     pytest.param(_sweep(record_spikes=(1, 2, 3)), ValueError, "record_spikes", id="sweep-rec-length3"),
     pytest.param(_sweep(synapses="dense"), ValueError, "synapses", id="sweep-synapses-unknown"),
     # ------------------------------------------------------------- input protocols
@@ -319,7 +327,9 @@ CASES = [
     pytest.param(_rate(warmup=-1.0), ValueError, "warmup", id="rate-warmup-negative"),
     pytest.param(_rate(seed=1.5), TypeError, "seed", id="rate-seed-float"),
     pytest.param(_rate(seed=True), TypeError, "seed", id="rate-seed-bool"),
-    pytest.param(_rate(seed_ic=-1), ValueError, "seed_ic", id="rate-seed_ic-negative"),
+    pytest.param(_rate(connectivity_seed=-1), ValueError, "connectivity_seed", id="rate-connectivity_seed-negative"),
+    pytest.param(_rate(connectivity_seed=1.5), TypeError, "connectivity_seed", id="rate-connectivity_seed-float"),
+    pytest.param(_rate(phi=1.5), ValueError, "phi", id="rate-phi-theory-only-exponent"),
     pytest.param(_rate(method="gpu"), ValueError, "method", id="rate-method-unknown"),
     pytest.param(_rate(n_rec="a"), TypeError, "n_rec", id="rate-n_rec-str"),
     pytest.param(_rate(n_rec=1.5), ValueError, "n_rec", id="rate-n_rec-float"),
@@ -343,6 +353,11 @@ CASES = [
     pytest.param(_rsweep(seeds=[-1]), ValueError, "seeds", id="rsweep-seeds-negative"),
     pytest.param(_rsweep(seeds=[1.5]), TypeError, "seeds", id="rsweep-seeds-float"),
     pytest.param(_rsweep(seeds=[]), ValueError, "seeds", id="rsweep-seeds-empty"),
+    pytest.param(_rsweep(connectivity_seeds=[-1]), ValueError, "connectivity_seeds",
+                 id="rsweep-connectivity_seeds-negative"),
+    pytest.param(_rsweep(connectivity_seeds=[]), ValueError, "connectivity_seeds",
+                 id="rsweep-connectivity_seeds-empty"),
+    pytest.param(_rsweep(connectivity_seed=3), TypeError, "connectivity_seed", id="rsweep-connectivity_seed-kwarg"),
     pytest.param(_rsweep(N=[100, 200, 300]), ValueError, r"\bN\b", id="rsweep-N-length"),
     pytest.param(_rsweep(foo=1), TypeError, "foo", id="rsweep-unknown-kwarg"),
     pytest.param(_rsweep(seed=3), TypeError, "seed", id="rsweep-seed-kwarg"),
@@ -392,12 +407,12 @@ def test_bad_input_is_refused_before_any_work(no_work, call, exc, name):
 def test_good_inputs_reach_the_build(no_work):
     """The fixture is not vacuous: valid arguments get as far as compiling (then stop)."""
     with pytest.raises(_Reached, match="get_build"):
-        simulate(SMALL, mu_ext=20.0, **KW)
+        simulate(SMALL, mu_E=20.0, **KW)
     with pytest.raises(_Reached, match="get_build"):
-        sweep(SMALL, mu_ext=[10.0, 20.0], poisson_inputs=XOR, poisson_rates=[1.0, 2.0],
+        sweep(SMALL, mu_E=[10.0, 20.0], poisson_inputs=XOR, poisson_rates=[1.0, 2.0],
               variants=[{}, {"neuron_params": {"theta": np.full(50, 2.0)}}], **KW)
     with pytest.raises(_Reached, match="get_build"):
-        simulate(REFR, mu_ext=None, protocol=_ramp, neuron_params={"t_ref": 0.001}, **KW)
+        simulate(REFR, mu_E=None, protocol=_ramp, neuron_params={"t_ref": 0.001}, **KW)
     with pytest.raises(_Reached, match="get_build"):
         fi_curve([10.0, 20.0], sigma=[3.0, 4.0], n_per_point=2, duration=1.0, warmup=0.2)
     with pytest.raises(_Reached, match="weight_matrix"):
@@ -409,9 +424,9 @@ def test_good_inputs_reach_the_build(no_work):
 def test_dt_bound_is_tau_over_10(no_work):
     """dt may reach min(tau)/10 (here tau_I = 10 ms -> 1 ms), not beyond."""
     with pytest.raises(_Reached):
-        simulate(SMALL, mu_ext=20.0, dt=1e-3, duration=1.0, warmup=0.2, progress=False)
+        simulate(SMALL, mu_E=20.0, dt=1e-3, duration=1.0, warmup=0.2, progress=False)
     with pytest.raises(ValueError, match=r"dt must be <= .*1e-03|dt must be <= 0\.001"):
-        simulate(SMALL, mu_ext=20.0, dt=1.25e-3, duration=1.25, warmup=0.25, progress=False)
+        simulate(SMALL, mu_E=20.0, dt=1.25e-3, duration=1.25, warmup=0.25, progress=False)
 
 
 def test_scalar_record_counts_are_capped_at_the_population_sizes():
@@ -425,7 +440,7 @@ def test_scalar_record_counts_are_capped_at_the_population_sizes():
 
 @pytest.mark.parametrize("call, exc, name", [
     pytest.param(lambda: rate_weights.weight_matrix(rate_params.RateNetworkSpec.inhibitory(N=10, K=10),
-                                                     seed=-1), ValueError, "seed", id="weights-seed"),
+                                                     connectivity_seed=-1), ValueError, "connectivity_seed", id="weights-seed"),
     pytest.param(lambda: rate_weights.weight_matrix("spec"), TypeError, "spec", id="weights-spec"),
 ])
 def test_weight_matrix_checks_its_arguments(call, exc, name):

@@ -64,7 +64,7 @@ def test_sqrt_n_scaling_matches_theory_section_11():
     np.testing.assert_allclose(big.J, net.J * math.sqrt(10), rtol=1e-12)
     np.testing.assert_allclose(big.j * math.sqrt(40000), net.j * math.sqrt(4000), rtol=1e-12)
     assert net.mu_scale(40000) == pytest.approx(math.sqrt(10))
-    # the paper's hat-j for the Fig 6A/B network (theory §11): j(4000) * sqrt(4000)
+    # the paper's hat-j for the Fig 6A/B network (``docs/theory/ssn_lif.md`` §11): j(4000) * sqrt(4000)
     np.testing.assert_allclose(net.j.ravel() * math.sqrt(4000), [0.648899, 3.79473, 0.459985, 0.63246], rtol=2e-5)
     # scaling back returns the original
     np.testing.assert_allclose(big.scaled(4000).j, net.j, rtol=1e-12)

@@ -42,7 +42,7 @@ def test_table_c_synapses():
 
 
 def test_allen_balanced_state_needs_r_below_0p9():
-    # theory §11, Eq S2: det J > 0 requires r < min(J_II/J_EI, J_IE/J_EE) = J_II/J_EI ~ 0.9
+    # ``docs/theory/ssn_lif.md`` §11, Eq S2: det J > 0 requires r < min(J_II/J_EI, J_IE/J_EE) = J_II/J_EI ~ 0.9
     J = presets.get("allen_v1").J
     assert J[0, 1] * J[1, 0] - J[0, 0] * J[1, 1] > 0
     assert 0.88 < J[1, 1] / J[0, 1] < 0.9 < J[1, 0] / J[0, 0]

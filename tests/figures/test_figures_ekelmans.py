@@ -1,6 +1,6 @@
 """Ekelmans et al. (2023) figure scripts (figures/ekelmans_*.py): each quick figure runs into a
 temporary folder and its key claim is checked on the CSVs it wrote, against the paper's statements,
-Table D (theory/ssn_lif.md §3) or the network's couplings.
+Table D (docs/theory/ssn_lif.md §3) or the network's couplings.
 
 Cost, measured with a cold build cache (BRIANMODELS_CACHE=$(mktemp -d)) on the shared, loaded
 2-core machine: 463 CPU s in all (user + sys; ~4 min of wall on 2 quiet cores), 651 s of wall
@@ -72,7 +72,7 @@ def test_fig1_fi_curves_and_fits(tmp_path_factory):
     out, _ = _run("ekelmans_fig1", tmp_path_factory)
     sim = _csv(out, "ekelmans_fig1", "B_simulation")
     ok = sim[sim["phi"] > 2.0]
-    # discrete-time threshold test biases rates low (theory §1: a few %, up to ~10% for noise-driven
+    # discrete-time threshold test biases rates low (``docs/theory/ssn_lif.md`` §1: a few %, up to ~10% for noise-driven
     # firing at dt = 0.01 ms); 30 neurons x 2.5 s x >= 2 Hz give <= 8% counting error per point
     assert -0.08 < ok["rel_err"].median() < 0.01
     # each point: the dt bias band (-10 %, +1 %) widened by 4 standard errors of the 30-neuron mean
@@ -98,7 +98,7 @@ def test_fig6_size_scaling(tmp_path_factory):
         d = sim[(sim["N_total"] == N)]
         for X in ("E", "I"):
             e = d[d["population"] == X]
-            th = [ssn.scaled(N).steady_states(m, r=1.0).query("stable")[f"nu_{X}"].max() for m in e["mu_E"]]
+            th = [ssn.scaled(N).steady_states(m, r=1.0).table.query("stable")[f"nu_{X}"].max() for m in e["mu_E"]]
             # finite K, dt bias and 2 s of counting: within 0.35 Hz + 20%
             assert np.all(np.abs(e["rate"].to_numpy() - th) <= 0.35 + 0.2 * np.asarray(th)), (N, X)
     B = _csv(out, "ekelmans_fig6", "B")
@@ -110,7 +110,7 @@ def test_fig6_size_scaling(tmp_path_factory):
     # Fig 6E/F: at large N the det J < 0 network has inputs without any finite steady state
     big = F[(F["source"] == "SSN") & (F["N"] == F["N"].max()) & (F["population"] == "E") & F["stable"]]
     grid = np.linspace(0.0, 0.8, 161)  # the quick mu_hat grid
-    has_stable = np.isclose(grid[:, None], big["mu_hat"].to_numpy()[None, :], atol=1e-9).any(axis=1)
+    has_stable = np.isclose(grid[:, None], big["mu_hat_E"].to_numpy()[None, :], atol=1e-9).any(axis=1)
     assert not has_stable.all() and has_stable[-5:].all()  # a gap where rates blow up
 
 
@@ -128,7 +128,7 @@ def test_fig3_allen_and_paradoxical(tmp_path_factory):
     for r in (1.0, 1.5):
         for X in ("E", "I"):
             d = A[(A["r"] == r) & (A["population"] == X)]
-            th = [ssnA.steady_states(m, mu_I=mi).query("stable")[f"nu_{X}"].max()
+            th = [ssnA.steady_states(m, mu_I=mi).table.query("stable")[f"nu_{X}"].max()
                   for m, mi in zip(d["mu_E"], d["mu_I"])]
             # measured (5 s runs): |sim - SSN| <= 0.25 Hz (E), I rates 5-13 % above the SSN (closer
             # to Phi_sc: power-law fit error at 5-15 Hz); 0.3 Hz + 15 % keeps ~2x margin on E
@@ -183,7 +183,7 @@ def test_fig4_hysteresis_overlaps_ssn_window(tmp_path_factory):
 
     net, mu = presets.get("bistable"), figures.load("ekelmans_fig4").KICK[1]
     J, nu = net.J, D.groupby("population")["rate"].mean()
-    up = SSN.from_network(net).steady_states(mu, r=1.0).query("stable")["nu_E"].max()
+    up = SSN.from_network(net).steady_states(mu, r=1.0).table.query("stable")["nu_E"].max()
     # up state at mu = 6 mV/s after the kick: SSN 7.82 Hz, sim 7.4 Hz (dt and finite-K bias ~5 %)
     assert up == pytest.approx(7.82, abs=0.02) and nu["E"] == pytest.approx(up, rel=0.12)
     for x, X in enumerate("EI"):
@@ -216,8 +216,8 @@ def test_fig2_panels(tmp_path_factory):
     mod = figures.load("ekelmans_fig2")
     B = _csv(out, "ekelmans_fig2", "B_simulation")
     peaks = B[B["population"] == "E"].groupby("f")["rate"].max()
-    ssn_peaks = pd.Series({f: SSN.from_network(presets.get(n)).sweep(np.linspace(0, 50, 201), presets.info(n)["r"])
-                           .query("stable")["nu_E"].max() for f, n in mod.PEAK_PRESETS.items()})
+    ssn_peaks = pd.Series({f: SSN.from_network(presets.get(n)).sweep(np.linspace(0, 50, 201), r=presets.info(n)["r"])
+                           .table.query("stable")["nu_E"].max() for f, n in mod.PEAK_PRESETS.items()})
     # Fig 2B: the peak rises with f (SSN 2.47 / 3.35 / 4.29 Hz); the LIF peaks (6 inputs, 2 s each)
     # measured 2.61 / 3.56 / 4.57 Hz, i.e. 5-7 % above the SSN: 15 % tolerance
     assert peaks.is_monotonic_increasing and peaks.iloc[-1] > 1.5 * peaks.iloc[0]
@@ -225,7 +225,7 @@ def test_fig2_panels(tmp_path_factory):
     C, D = _csv(out, "ekelmans_fig2", "C"), _csv(out, "ekelmans_fig2", "D")
     J, nu = presets.get("supersaturating_exp").J, D.groupby("population")["rate"].mean()
     for x, X in enumerate("EI"):
-        # per-neuron BF from recorded currents vs the mean-field BF from the rates (theory §12);
+        # per-neuron BF from recorded currents vs the mean-field BF from the rates (``docs/theory/ssn_lif.md`` §12);
         # measured 0.35 / 0.02 vs 0.35 / 0.02 (paper: ~40 % for E, nearly null for I)
         bf = J[x, 1] * nu["I"] / (J[x, 0] * nu["E"] + mod.MU_BF)
         assert C.loc[C.population == X, "BF"].median() == pytest.approx(bf, abs=0.04)
@@ -254,7 +254,7 @@ def test_fig2_panels(tmp_path_factory):
     ssn = SSN.from_network(presets.get("supersaturating"))
     xor = presets.XOR_INPUTS  # each active input adds N p j nu = 25 mV/s onto E and I (Table B)
     drive = xor["N"] * xor["p"] * xor["j"] * xor["rate_range"][1] * np.array([0, 1, 1, 2])
-    th = [ssn.steady_states(m, r=1.0).query("stable")["nu_E"].max() for m in drive]
+    th = [ssn.steady_states(m, r=1.0).table.query("stable")["nu_E"].max() for m in drive]
     # worst case on/on (0.26 Hz): the steep falling flank beyond the peak amplifies rate errors
     assert np.all(np.abs(e - th) < 0.35)
 

@@ -80,7 +80,7 @@ def no_work(monkeypatch):
                          ("meanfield.lif.selfconsistency", "_solve_point"), ("meanfield.lif.selfconsistency", "continue_curve"),
                          ("meanfield.sparse_balance.dmft_solver", "solve_u"), ("meanfield.sparse_balance.dmft_solver", "evaluate"),
                          ("meanfield.ssn.design", "_minimise"), ("meanfield.ssn.design", "_states"),
-                         ("meanfield.compare", "_theory_runs"), ("meanfield.compare", "_candidates"),
+                         ("meanfield.compare", "_theory_segments"), ("meanfield.compare", "_candidates"),
                          ("meanfield._solvers", "newton"), ("meanfield._solvers", "_tangent")]:
         monkeypatch.setattr(f"{module}.{name}", forbidden)
 
@@ -115,16 +115,16 @@ CASES = [
      ValueError, "grid must start at 0 and increase"),
     ("steady_states-grid-nan", lambda: SSN4.steady_states(3.0, grid=[0.0, 1.0, NAN]), ValueError, "grid"),
     ("state_counts-empty", lambda: SSN4.state_counts([]), ValueError, "mu_E"),
-    ("sweep-empty", lambda: SSN4.sweep([]), ValueError, "mu must hold at least 1 input point"),
-    ("sweep-2d", lambda: SSN4.sweep([[1, 2], [3, 4]]), ValueError, "mu must be a scalar or a 1-D"),
+    ("sweep-empty", lambda: SSN4.sweep([]), ValueError, "mu_E must hold at least 1 input point"),
+    ("sweep-2d", lambda: SSN4.sweep([[1, 2], [3, 4]]), ValueError, "mu_E must be a scalar or a 1-D"),
     ("sweep-refine-fraction", lambda: SSN4.sweep([1, 2], refine=1.5), ValueError, "refine"),
     ("sweep-refine-None", lambda: SSN4.sweep([1, 2], refine=None), TypeError, "refine"),
     ("sweep-refine-huge", lambda: SSN4.sweep([1, 2], refine=10 ** 9), ValueError,
      "refine must be an integer in [0, 60]"),
     ("fold_curve-n_bisect-huge", lambda: regimes.fold_curve(SSN4, [1.0], n_bisect=10 ** 9), ValueError, "n_bisect"),
-    ("solve_point-n_grid-huge", lambda: solve_point(PN, 10.0, 10.0, n_grid=10 ** 9), ValueError, "n_grid"),
+    ("solve_point-n_grid-huge", lambda: solve_point(PN, 10.0, mu_I=10.0, n_grid=10 ** 9), ValueError, "n_grid"),
     ("sweep_path-empty", lambda: SSN4.sweep_path([], []), ValueError, "mu_E"),
-    ("sweep_r-empty", lambda: SSN4.sweep_r([], 3.0), ValueError, "r_values"),
+    ("sweep_r-empty", lambda: SSN4.sweep_r([], mu_E=3.0), ValueError, "r_values"),
     ("onset-mu_max-negative", lambda: SSN4.supersaturation_onset(1.5, mu_max=-1), ValueError, "mu_max"),
     ("onset-n_grid-zero", lambda: SSN4.supersaturation_onset(1.5, n_grid=0), ValueError, "n_grid"),
     ("balanced_rates-r-nan", lambda: SSN4.balanced_rates(1.0, r=NAN), ValueError, "r must be finite"),
@@ -135,12 +135,12 @@ CASES = [
     ("inputs_for-check_stability-str", lambda: SSN4.inputs_for(2.0, 1.0, check_stability="no"), TypeError,
      "check_stability"),
     ("inputs_for-unknown-kwarg", lambda: SSN4.inputs_for(2.0, 1.0, foo=1), TypeError, "foo"),
-    ("ssn-regime_map-unknown-kwarg", lambda: SSN4.regime_map([1.0], [1.0], foo=1), TypeError, "foo"),
+    ("ssn-regime_map-unknown-kwarg", lambda: SSN4.regime_map([1.0], r=[1.0], foo=1), TypeError, "foo"),
     ("ssn-fold_curve-n_grid", lambda: SSN4.fold_curve([1.0], n_grid=2), ValueError, "n_grid"),
     ("weights_for-shapes", lambda: SSN4.weights_for([2.0, 3.0], 1.0, [3.0, 3.0, 3.0], 3.0), ValueError, "mu_E"),
     # regimes
-    ("regime_map-ssn-None", lambda: meanfield.regime_map(None, [1.0], [1.0]), TypeError, "ssn"),
-    ("regime_map-mu-empty", lambda: meanfield.regime_map(SSN4, [], [1.0]), ValueError, "mu"),
+    ("regime_map-ssn-None", lambda: meanfield.regime_map(None, [1.0], r=[1.0]), TypeError, "ssn"),
+    ("regime_map-mu-empty", lambda: meanfield.regime_map(SSN4, [], r=[1.0]), ValueError, "mu_E"),
     ("fold_curve-r-empty", lambda: regimes.fold_curve(SSN4, []), ValueError, "r_values"),
     ("fold_curve-n_bisect-zero", lambda: regimes.fold_curve(SSN4, [1.0], n_bisect=0), ValueError, "n_bisect"),
     ("fold_curve-mu_range-one", lambda: regimes.fold_curve(SSN4, [1.0], (0,)), ValueError, "mu_range"),
@@ -153,8 +153,8 @@ CASES = [
     # Ricciardi self-consistency
     ("phinet-K-shape", lambda: PhiNetwork.from_arrays([[1, 1], [1, 1]], K=[1, 2, 3]), ValueError, "K must be"),
     ("phinet-name-int", lambda: PhiNetwork.from_arrays([[1, 1], [1, 1]], K=100, name=5), TypeError, "name"),
-    ("solve_point-n_grid-fraction", lambda: solve_point(PN, 10.0, 10.0, n_grid=50.7), ValueError, "n_grid"),
-    ("solve_point-n_grid-str", lambda: solve_point(PN, 10.0, 10.0, n_grid="a"), TypeError, "n_grid"),
+    ("solve_point-n_grid-fraction", lambda: solve_point(PN, 10.0, mu_I=10.0, n_grid=50.7), ValueError, "n_grid"),
+    ("solve_point-n_grid-str", lambda: solve_point(PN, 10.0, mu_I=10.0, n_grid="a"), TypeError, "n_grid"),
     ("selfconsistent-n_grid-zero", lambda: selfconsistent(PN, MU, n_grid=0), ValueError, "n_grid"),
     ("selfconsistent-n_grid-negative", lambda: selfconsistent(PN, MU, n_grid=-3), ValueError, "n_grid"),
     ("selfconsistent-tol-zero", lambda: selfconsistent(PN, MU, tol=0), ValueError, "tol"),
@@ -296,8 +296,8 @@ def test_valid_edge_values_still_work():
     """What the checks must not refuse: integral floats for integer settings, empty element-wise
     input, a single input point for a sweep, fixed given as one string."""
     assert phi([], 3.0, 0.02).shape == (0,)
-    a, b = solve_point(PN, 10.0, 10.0, n_grid=50.0), solve_point(PN, 10.0, 10.0, n_grid=50)
+    a, b = solve_point(PN, 10.0, mu_I=10.0, n_grid=50.0), solve_point(PN, 10.0, mu_I=10.0, n_grid=50)
     np.testing.assert_array_equal(a.nu, b.nu)
-    assert len(SSN4.sweep([3.0], refine=2.0)) == 3             # three states at mu = 3 (bistable)
+    assert len(SSN4.sweep([3.0], refine=2.0).table) == 3             # three states at mu = 3 (bistable)
     fixed, bounds, n_starts, seed, rtol = design._check_search(SSN4, None, "EI", {"EE": (None, INF)}, 2.0, 0, 1e-3)
     assert fixed == ("EI",) and bounds == {"EE": (None, None)} and n_starts == 2

@@ -98,10 +98,10 @@ def _compute():
     out["fit"] = [f.a, f.b, f.n, f.rms_error]
     ssn = SSN.from_network(net)
     out["ssn_params"] = [float(x) for x in ssn.params]
-    st = ssn.steady_states(mu_E=np.arange(0.0, 51.0, 10.0), r=1.0)
+    st = ssn.steady_states(np.arange(0.0, 51.0, 10.0), r=1.0).table
     out["ssn_states"] = st[["nu_E", "nu_I"]].to_numpy().ravel().tolist()
     out["ssn_states_discrete"] = st["stable"].astype(bool).tolist()
-    sw = ssn.sweep(np.linspace(0.0, 50.0, 21), r=1.0)
+    sw = ssn.sweep(np.linspace(0.0, 50.0, 21), r=1.0).table
     out["ssn_sweep"] = sw[["nu_E", "nu_I"]].to_numpy().ravel().tolist()
     out["ssn_sweep_discrete"] = [len(sw)] + sw["branch"].astype(int).tolist()
     sc = selfconsistent(net, np.linspace(0.0, 50.0, 11), r=1.0)

@@ -3,7 +3,7 @@
 Pure numpy / scipy / pandas: this module never imports brian2, so every measurement can be
 tested on synthetic data and applied to results loaded from disk.
 
-Units (SPEC §3): times in s, rates in Hz, currents (membrane-potential velocities) in mV/s,
+Units (``docs/theory/README.md``, conventions): times in s, rates in Hz, currents (membrane-potential velocities) in mV/s,
 external input ``mu`` in mV/s.
 
 Inputs are plain arrays:
@@ -15,7 +15,7 @@ Inputs are plain arrays:
 * recorded currents per neuron, shape ``(n_neurons,)`` (time averages) or
   ``(n_neurons, n_times)``.
 
-Measurements, as defined by Ekelmans et al. (2023) (``theory/ssn_lif.md`` §12), one module per
+Measurements, as defined by Ekelmans et al. (2023) (``docs/theory/ssn_lif.md`` §12), one module per
 concept (every public name is importable from ``brianmodels.lif.analysis`` itself):
 
 * :mod:`.rates` -- firing rates after a warm-up (:func:`firing_rates`,

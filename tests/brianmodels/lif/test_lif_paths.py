@@ -43,7 +43,7 @@ def run(net, protocol, **kw):
 #: Discrete-time threshold test: a walk with Gaussian steps of SD s = sigma sqrt(dt) crosses a
 #: barrier ~beta s later than the continuous process, beta = -zeta(1/2)/sqrt(2 pi) = 0.5826
 #: (Siegmund's correction), so the simulated rate lies between Phi at theta and Phi at
-#: theta + beta sigma sqrt(dt) (theory §1: sim 4.17 Hz at dt = 0.05 ms, Phi 4.34 Hz, shifted
+#: theta + beta sigma sqrt(dt) (``docs/theory/ssn_lif.md`` §1: sim 4.17 Hz at dt = 0.05 ms, Phi 4.34 Hz, shifted
 #: Phi 4.06 Hz for mu = 20, sigma = 3, tau = 20 ms).
 THETA_SHIFT = 0.5826 * SIGMA * np.sqrt(5e-5)
 
@@ -110,7 +110,7 @@ def test_refractory_fi_curve_matches_phi():
 def test_poisson_inputs_add_mean_drive():
     # Non-firing neurons (theta = 1e9 mV) with external drive mu and one Poisson population of
     # rate nu_X (K = 1000 inputs of 0.0025 mV): mean V -> tau (mu + K j nu_X) = tau (mu + 2.5
-    # nu_X) (theory §13). At nu_X = 8 Hz the Poisson part is 20 mV/s, i.e. 0.4 mV for E,
+    # nu_X) (``docs/theory/ssn_lif.md`` §13). At nu_X = 8 Hz the Poisson part is 20 mV/s, i.e. 0.4 mV for E,
     # 0.2 mV for I. SD of V across 400 neurons: ~0.3 mV (white noise) and sqrt(tau K j^2 nu / 2)
     # ~ 0.01 mV (shot noise) -> SE of the mean ~0.015 mV; allow 0.05 mV.
     theta = np.full(800, 1e9)

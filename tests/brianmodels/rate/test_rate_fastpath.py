@@ -58,7 +58,7 @@ def test_euler_step_by_hand():
 
 def test_float32_weights_same_statistics():
     # float32 W changes trajectories (chaos) but not the statistics. Measured over 6 seeds at
-    # N = K = 500, T = 200 (benchmarks/RESULTS_rate.md): seed means agree within one SEM, and the
+    # N = K = 500, T = 200 (benchmarks/RESULTS.md, "Rate networks"): seed means agree within one SEM, and the
     # same-seed relative differences float32 - float64 have sd 1.5 % (phi_mean), 0.9 % (f),
     # 2.2 % (mu), 2.7 % (x_mean), 4.2 % (tvar_x): tolerances are ~3.3 of those sds.
     kw = dict(N=500, K=500, T=200.0, seed=0, connectivity_seed=0, progress=False)

@@ -1,4 +1,4 @@
-"""Online estimators vs brute-force computations of theory §2 on fully recorded trajectories."""
+"""Online estimators vs brute-force computations of ``docs/theory/sparse_balance.md`` §2 on fully recorded trajectories."""
 import numpy as np
 import pytest
 

@@ -1,4 +1,4 @@
-"""Weight distributions of the sparse-balance networks vs their definitions (theory §1.2-1.4)."""
+"""Weight distributions of the sparse-balance networks vs their definitions (``docs/theory/sparse_balance.md`` §1.2-1.4)."""
 import math
 
 import numpy as np

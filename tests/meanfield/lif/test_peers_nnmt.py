@@ -1,6 +1,6 @@
 """Optional: agreement with NNMT 1.3 (Layer et al. 2022), the peer mean-field toolbox (GPL; never imported
 by the package). Skipped when nnmt is not installed. Unit conversions live in ``benchmarks/bench_nnmt.py``
-(mu_B = tau mu, sigma_B = sigma sqrt(tau); ``theory/ssn_lif.md`` §1) and are imported from there.
+(mu_B = tau mu, sigma_B = sigma sqrt(tau); ``docs/theory/ssn_lif.md`` §1) and are imported from there.
 """
 import os
 import sys

@@ -1,11 +1,11 @@
-"""Tests of meanfield.lif.powerlaw against Table D of S1 Text (reconstructed in theory/ssn_lif.md §3)."""
+"""Tests of meanfield.lif.powerlaw against Table D of S1 Text (reconstructed in docs/theory/ssn_lif.md §3)."""
 import numpy as np
 import pytest
 
 from meanfield import PowerLaw, fit_powerlaw, phi
 from meanfield.lif.powerlaw import MU_GRID, NU_MAX
 
-# (sigma mV/sqrt(s), tau ms, a, b mV/s, n) -- theory/ssn_lif.md §3, Table D
+# (sigma mV/sqrt(s), tau ms, a, b mV/s, n) -- docs/theory/ssn_lif.md §3, Table D
 TABLE_D = [
     (3, 20, 1.0792e-4, -11.1425, 3.0814),
     (3, 10, 2.2099e-6, 4.7670, 3.8150),
@@ -37,7 +37,7 @@ def test_reproduces_table_d(sigma, tau_ms, a, b, n):
     assert fit.a == pytest.approx(a, rel=5e-3)
     assert fit.b == pytest.approx(b, rel=5e-3)
     assert fit.n == pytest.approx(n, rel=5e-3)
-    # theory §3: RMS error ~0.02-0.03 Hz, max ~0.1 Hz over 0-10 Hz
+    # ``docs/theory/ssn_lif.md`` §3: RMS error ~0.02-0.03 Hz, max ~0.1 Hz over 0-10 Hz
     assert 0.015 < fit.rms_error < 0.035 and fit.max_error < 0.16
 
 

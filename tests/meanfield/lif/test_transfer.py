@@ -2,7 +2,7 @@
 
 References: tests/meanfield/lif/data/phi_reference.csv and cv_reference.csv, computed with mpmath at 40/25 digits
 by tests/meanfield/lif/data/make_transfer_reference.py in representations independent of the implementation;
-values stated in theory/ssn_lif.md §1-§2.
+values stated in docs/theory/ssn_lif.md §1-§2.
 """
 import math
 import os
@@ -47,7 +47,7 @@ def test_scalar_path_agrees_with_vector_path(ref):
 
 
 def test_phi_value_stated_in_theory():
-    # theory §1: single LIF, mu = 20 mV/s, sigma = 3 mV/sqrt(s), tau = 20 ms: Phi = 4.34 Hz
+    # ``docs/theory/ssn_lif.md`` §1: single LIF, mu = 20 mV/s, sigma = 3 mV/sqrt(s), tau = 20 ms: Phi = 4.34 Hz
     assert phi(20.0, 3.0, 0.02) == pytest.approx(4.34, abs=0.005)
 
 
@@ -111,7 +111,7 @@ def test_cv_matches_mpmath_and_theory_values():
     d = pd.read_csv(os.path.join(DATA, "cv_reference.csv")).iloc[[0, 1, 5, 7]]  # incl. weak noise
     cv = cv_isi(d.mu.values, d.sigma.values, d.tau.values)
     np.testing.assert_allclose(cv, d.cv.values, rtol=1e-8)
-    # theory ssn_lif.md §2: mu = 10 -> 0.969, mu = 20 -> 0.894 (sigma = 3, tau = 20 ms)
+    # docs/theory/ssn_lif.md §2: mu = 10 -> 0.969, mu = 20 -> 0.894 (sigma = 3, tau = 20 ms)
     assert d.mu.values[:2].tolist() == [10.0, 20.0] and d.sigma.values[0] == 3.0 and d.tau.values[0] == 0.02
     assert cv[:2] == pytest.approx([0.969, 0.894], abs=5e-4)
 

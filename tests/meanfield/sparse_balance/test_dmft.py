@@ -1,7 +1,7 @@
 """Sparse-balance DMFT (meanfield.dmft) against independent computations.
 
 References: scipy.integrate.quad / mpmath quadrature of Eqs 23, 24 and the energy condition
-(theory/sparse_balance.md §3.1, §3.3), the ODE Eq 25 (beta from energy vs from the integrated
+(docs/theory/sparse_balance.md §3.1, §3.3), the ODE Eq 25 (beta from energy vs from the integrated
 trajectory, separatrix orientation of pitfall 1), Heaviside identities and scaling (§3.1).
 """
 import importlib
@@ -105,7 +105,7 @@ def test_beta_energy_vs_ode_and_area_identity(tanh_sol, heav_sol):
         d = r.diagnostics
         assert d["beta_rel_diff"] < 1e-4                  # brief asks ~2 %; we get ~1e-6
         R = r.R_eta
-        # int R_eta = int (sigma - sigma_inf) (theory §3.1 identity), by adaptive quad
+        # int R_eta = int (sigma - sigma_inf) (``docs/theory/sparse_balance.md`` §3.1 identity), by adaptive quad
         tc = R.tau_c
         area_sig = quad(lambda t: float(R.sigma(t)) - r.sigma_inf, 0, tc, limit=200,
                         epsrel=1e-10)[0] + (float(R.sigma(tc)) - r.sigma_inf) / R.lam

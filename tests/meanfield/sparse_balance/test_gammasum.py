@@ -10,7 +10,7 @@ from meanfield.sparse_balance.gammasum import (eta_cdf, eta_distribution, eta_ga
 
 
 def test_eq9_moments_and_theory_table_values():
-    # theory/sparse_balance.md §1.3: nu = 1/2, K = 1000, J0 = g = 2 -> kappa ~ 0.0316, theta ~ 2
+    # docs/theory/sparse_balance.md §1.3: nu = 1/2, K = 1000, J0 = g = 2 -> kappa ~ 0.0316, theta ~ 2
     kappa, theta = weight_gamma_params(2.0, 2.0, 1000, 0.5)
     assert kappa == pytest.approx(1000 ** -0.5, rel=1e-12)
     assert theta == pytest.approx(2.0, rel=1e-12)

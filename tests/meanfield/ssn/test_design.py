@@ -1,6 +1,6 @@
 """Tests of meanfield.ssn.design: Eq 5 / Eq 6 inversion and regime targeting.
 
-References: the paper's Fig 2E/F breakpoint (theory ssn_lif.md §9), the Fig 2B networks
+References: the paper's Fig 2E/F breakpoint (docs/theory/ssn_lif.md §9), the Fig 2B networks
 (J = [2, 15, 4.8, 1], r = 0.8 for f = 1.25; Table B), the Allen-ISN network (J_EE = 4.75 for
 nu_E^ISN = 1.5 Hz, §10/§13), and independent recomputation with the SSN's steady-state solver.
 """
@@ -11,7 +11,7 @@ from meanfield.ssn.design import inputs_for, target_balanced, target_bistability
     target_supersaturation, weights_for
 from meanfield.ssn.model import SSN
 
-# rounded fits used in the authors' scripts (theory §3)
+# rounded fits used in the authors' scripts (``docs/theory/ssn_lif.md`` §3)
 A, B, NEXP = (1.079e-4, 2.210e-6), (-11.14, 4.77), (3.081, 3.815)
 
 
@@ -51,7 +51,7 @@ def test_eq5_round_trip_trajectory():
 
 
 def test_eq5_paper_breakpoint():
-    # theory §9: (5.860, 1.042) Hz -> (24.0582, 1.3468) mV/s; targets are rounded to 1e-3 Hz, so
+    # ``docs/theory/ssn_lif.md`` §9: (5.860, 1.042) Hz -> (24.0582, 1.3468) mV/s; targets are rounded to 1e-3 Hz, so
     # the tolerance is |d mu/d nu| * 5e-4 Hz summed: <= 0.006 (E) and 0.0074 (I) mV/s.
     mu_E, mu_I = inputs_for(SUPERSAT, 5.860, 1.042)
     assert abs(mu_E - 24.0582) < 0.006 and abs(mu_I - 1.3468) < 0.0074
@@ -103,7 +103,7 @@ def test_eq6_time_varying_and_errors():
 
 def test_supersaturation_fig2b_invariance():
     # measured peak of the paper's f = 1.25 network (J_EI 15, J_IE 4.8, r 0.8) -> the design from
-    # the f = 1 network must recover exactly that network (theory §8, Fig 2B).
+    # the f = 1 network must recover exactly that network (``docs/theory/ssn_lif.md`` §8, Fig 2B).
     from meanfield.ssn.design import _measure_peak
     peak = _measure_peak(np.array([[2, 15], [4.8, 1.0]]), np.array(A), np.array(B), np.array(NEXP),
                          np.array([0.02, 0.01]), 0.8, 20.0)

@@ -1,7 +1,7 @@
 """Tests of meanfield.ssn.regimes: Fig 5 maps, fold curves and regime boundaries.
 
 References: the paper's Fig 5 / S1 Fig statements (Ekelmans et al. 2023), the closed forms of
-theory §8, §10, §11 (Eq 4, Eq 7, Eqs S2/S4) and direct state counts of meanfield.ssn.model.
+``docs/theory/ssn_lif.md`` §8, §10, §11 (Eq 4, Eq 7, Eqs S2/S4) and direct state counts of meanfield.ssn.model.
 """
 import numpy as np
 import pytest

@@ -1,7 +1,7 @@
 """Tests of meanfield.ssn.model / ssn_kernels / ssn_symbolic against independent references.
 
 References: brute-force Euler integration of Eq 2, finite differences, the theory file's
-hand-written formulas (ssn_lif.md §6-§11) and the paper's stated values (Ekelmans et al. 2023).
+hand-written formulas (``docs/theory/ssn_lif.md`` §6-§11) and the paper's stated values (Ekelmans et al. 2023).
 """
 import math
 
@@ -11,7 +11,7 @@ import pytest
 from meanfield.ssn import kernels as K
 from meanfield.ssn.model import PAPER_FITS, SSN
 
-# Paper SSN couplings (theory §13, Table B), [[J_EE, J_EI], [J_IE, J_II]] in mV.
+# Paper SSN couplings (``docs/theory/ssn_lif.md`` §13, Table B), [[J_EE, J_EI], [J_IE, J_II]] in mV.
 J_FIG2 = [[2, 12], [6, 1]]
 J_ALLEN = [[0.672, 13.173], [23.675, 11.846]]
 J_ALLEN_ISN = [[4.75, 13.173], [23.675, 11.846]]
@@ -75,7 +75,7 @@ def test_silent_state_with_fig2_network_at_high_input_ratio():
     assert list(tab["kind"]) == ["silent"]
     row = tab.iloc[0]
     assert row.nu_E == 0 and row.stable and row.x_E < 0
-    # nu_I solves nu = a_I (r mu - J_II nu - b_I)^n_I (theory §7.2)
+    # nu_I solves nu = a_I (r mu - J_II nu - b_I)^n_I (``docs/theory/ssn_lif.md`` §7.2)
     a, b, n = ssn.a[1], ssn.b[1], ssn.n[1]
     assert row.nu_I == pytest.approx(a * (180.0 - J_ALLEN[1][1] * row.nu_I - b) ** n, rel=1e-10)
     end = euler(ssn, 120.0, 180.0, [[5.0, 5.0]], T=1.0)
@@ -134,7 +134,7 @@ def test_F_prime_equals_minus_delta_at_roots():
         z = row.x_E
         dF = (K.F_value(z + h, row.mu_E, row.mu_I, ssn.params)
               - K.F_value(z - h, row.mu_E, row.mu_I, ssn.params)) / (2 * h)
-        assert dF == pytest.approx(-row.delta, rel=1e-5)  # theory §7.4
+        assert dF == pytest.approx(-row.delta, rel=1e-5)  # ``docs/theory/ssn_lif.md`` §7.4
 
 
 def test_parity_rule_on_300_random_networks():
