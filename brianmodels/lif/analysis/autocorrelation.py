@@ -3,12 +3,14 @@ fit or integral)."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import numpy as np
+import pandas as pd
 from scipy import optimize
 
+from ...result import Result
 from ._common import _float, _trace
 
 
@@ -70,9 +72,16 @@ def autocorrelation(x, dt_bin, *, max_lag=None):
     return ACF(np.arange(n_lags) * dt_bin, _acf_kernel(x, n_lags))
 
 
+#: status codes of :class:`AutocorrelationTime` (0 = measured)
+OK, NO_ZERO_CROSSING, TOO_SHORT, NOT_SIGNIFICANT, FIT_FAILED = range(5)
+
+
 @dataclass(frozen=True, eq=False)
-class AutocorrelationTime:
+class AutocorrelationTime(Result):
     """Autocorrelation time of an activity trace (result of :func:`autocorrelation_time`).
+
+    Follows :class:`brianmodels.result.Result`: ``status`` is an int listed in :attr:`STATUS`,
+    ``success`` is ``status == 0``.
 
     Attributes
     ----------
@@ -89,14 +98,21 @@ class AutocorrelationTime:
         Lags (s) used for the fit or the integral.
     acf : ACF
         The autocorrelation function it was measured from.
-    status : str
-        'ok', 'no_zero_crossing' (the ACF stays above 0 ('integral') or above the end of the
-        fit range ('exp_fit') up to max_lag: the trace is too short or drifts, tau is
-        unreliable), 'too_short' (fewer than 3 lags to fit: bins too coarse),
-        'not_significant' (fitted correlation at one bin below the white-noise level
-        3/sqrt(n_bins); tau is NaN) or 'fit_failed'.
+    status : int
+        0 measured; 1 no zero crossing (the ACF stays above 0 ('integral') or above the end of
+        the fit range ('exp_fit') up to max_lag: the trace is too short or drifts, tau is
+        unreliable); 2 too short (fewer than 3 lags to fit: bins too coarse; tau is NaN);
+        3 not significant (fitted correlation at one bin below the white-noise level
+        3/sqrt(n_bins); tau is NaN); 4 fit failed (constant trace or no exponential fit; tau
+        is NaN).
     message : str
-        Human-readable explanation of ``status``.
+        What happened, in words.
+    params : dict
+        The settings: ``method``, ``dt_bin`` (s), ``max_lag`` (s), ``fit_until``, ``offset``,
+        ``n_bins``.
+    table : pandas.DataFrame
+        One row: ``tau`` (s), ``amplitude``, ``offset`` (dimensionless), ``fit_start``,
+        ``fit_stop`` (lags of the fit range, s), ``method``, ``status``.
     """
 
     tau: float
@@ -105,13 +121,28 @@ class AutocorrelationTime:
     offset: float
     fit_range: tuple
     acf: ACF
-    status: str
+    status: int
     message: str
+    params: dict = field(default_factory=dict)
+
+    # status codes, also as class attributes (the module name is shadowed by the function
+    # ``autocorrelation`` in ``brianmodels.lif.analysis``)
+    OK, NO_ZERO_CROSSING, TOO_SHORT, NOT_SIGNIFICANT, FIT_FAILED = \
+        OK, NO_ZERO_CROSSING, TOO_SHORT, NOT_SIGNIFICANT, FIT_FAILED
+    STATUS = {OK: "autocorrelation time measured",
+              NO_ZERO_CROSSING: "the ACF does not fall to the end of the fit range before "
+                                "max_lag: tau is unreliable",
+              TOO_SHORT: "fewer than 3 ACF lags to fit: dt_bin too coarse",
+              NOT_SIGNIFICANT: "no correlation above the white-noise level beyond one bin",
+              FIT_FAILED: "constant trace or exponential fit failed"}
 
     @property
-    def success(self):
-        """True if ``status == 'ok'``."""
-        return self.status == "ok"
+    def table(self) -> pd.DataFrame:
+        """One row: tau (s), amplitude, offset, fit_start, fit_stop (s), method, status."""
+        return pd.DataFrame({"tau": [self.tau], "amplitude": [self.amplitude],
+                             "offset": [self.offset], "fit_start": [float(self.fit_range[0])],
+                             "fit_stop": [float(self.fit_range[1])], "method": [self.method],
+                             "status": [self.status]})
 
 
 def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until=math.exp(-1),
@@ -157,7 +188,8 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until
     Returns
     -------
     AutocorrelationTime
-        ``tau`` in s with ``status``/``message`` and the ACF used.
+        ``tau`` in s with ``status`` (int, :attr:`AutocorrelationTime.STATUS`), ``message``,
+        ``params`` and the ACF used.
     """
     if method not in ACF_METHODS:
         raise ValueError(f"method must be one of {ACF_METHODS}; got {method!r}")
@@ -167,30 +199,37 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until
     ac = autocorrelation(x, dt_bin, max_lag=max_lag)
     dt_bin = float(dt_bin)
     lag, acf = ac
+    params = {"method": method, "dt_bin": dt_bin, "max_lag": float(lag[-1]),
+              "fit_until": fit_until, "offset": bool(offset), "n_bins": int(np.asarray(x).size)}
+
+    def result(tau, amplitude, fit_range, status, message, b=0.0):
+        return AutocorrelationTime(tau, method, amplitude, b, fit_range, ac, status, message,
+                                   params)
+
     if not np.all(np.isfinite(acf)):
-        return AutocorrelationTime(np.nan, method, np.nan, 0.0, (0.0, 0.0), ac, "fit_failed",
-                                   "x is constant: the autocorrelation is undefined")
-    status, message = "ok", "autocorrelation time measured"
+        return result(np.nan, np.nan, (0.0, 0.0), FIT_FAILED,
+                      "x is constant: the autocorrelation is undefined")
+    status, message = OK, "autocorrelation time measured"
     level = 0.0 if method == "integral" else fit_until * acf[1]
     below = np.flatnonzero(acf[1:] <= level)
     if below.size:
         end = int(below[0]) + 1
     else:
         end = acf.size
-        status = "no_zero_crossing"
+        status = NO_ZERO_CROSSING
         message = (f"the ACF stays above {level:.3g} up to max_lag = {lag[-1]:g} s: the trace is "
                    f"too short or drifts; tau is unreliable (likely underestimated)")
     if method == "integral":
         tau = float(np.trapezoid(acf[:end], dx=dt_bin))
-        return AutocorrelationTime(tau, method, 1.0, 0.0, (0.0, float(lag[end - 1])), ac,
-                                   status, message)
+        return result(tau, 1.0, (0.0, float(lag[end - 1])), status, message)
     sel = slice(1, end)
     n_fit = end - 1
     if n_fit < (4 if offset else 3):
-        return AutocorrelationTime(np.nan, method, np.nan, 0.0, (dt_bin, float(lag[end - 1])), ac,
-                                   "too_short", f"only {n_fit} positive ACF lags to fit: dt_bin "
-                                   f"{dt_bin:g} s is too coarse for this trace's correlation time")
+        return result(np.nan, np.nan, (dt_bin, float(lag[end - 1])), TOO_SHORT,
+                      f"only {n_fit} positive ACF lags to fit: dt_bin {dt_bin:g} s is too coarse "
+                      f"for this trace's correlation time")
     lx, ly = lag[sel], acf[sel]
+    fit_range = (float(lx[0]), float(lx[-1]))
     # start values: log-linear slope of the first lags
     k0 = max(2, min(n_fit, int(np.searchsorted(-ly, -ly[0] / math.e)) + 1))
     slope = np.polyfit(lx[:k0], np.log(ly[:k0]), 1)[0]
@@ -205,15 +244,12 @@ def autocorrelation_time(x, dt_bin, *, method="exp_fit", max_lag=None, fit_until
     try:
         p, _ = optimize.curve_fit(model, lx, ly, p0=p0, bounds=bounds)
     except (RuntimeError, ValueError) as err:
-        return AutocorrelationTime(np.nan, method, np.nan, 0.0, (float(lx[0]), float(lx[-1])), ac,
-                                   "fit_failed", f"exponential fit failed: {err}")
-    fit_range = (float(lx[0]), float(lx[-1]))
+        return result(np.nan, np.nan, fit_range, FIT_FAILED, f"exponential fit failed: {err}")
+    b = float(p[2]) if offset else 0.0
     # white noise gives ACF estimates of SD ~ 1/sqrt(n) at every lag > 0 (Bartlett)
     noise = 3.0 / math.sqrt(np.asarray(x).size)
     if p[0] * math.exp(-lx[0] / p[1]) < noise:
-        return AutocorrelationTime(np.nan, method, float(p[0]), float(p[2]) if offset else 0.0,
-                                   fit_range, ac, "not_significant",
-                                   f"the fitted ACF at lag {lx[0]:g} s is below the white-noise "
-                                   f"level 3/sqrt(n) = {noise:.3g}: no correlation longer than a bin")
-    return AutocorrelationTime(float(p[1]), method, float(p[0]), float(p[2]) if offset else 0.0,
-                               fit_range, ac, status, message)
+        return result(np.nan, float(p[0]), fit_range, NOT_SIGNIFICANT,
+                      f"the fitted ACF at lag {lx[0]:g} s is below the white-noise level "
+                      f"3/sqrt(n) = {noise:.3g}: no correlation longer than a bin", b)
+    return result(float(p[1]), float(p[0]), fit_range, status, message, b)

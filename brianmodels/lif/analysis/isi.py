@@ -6,7 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 
+from ...result import Result
 from ...units import to_int
 from ._common import _in_window, _interval, _spikes, summary_stats
 
@@ -85,9 +87,16 @@ def _cv_from_moments(n_isi, mean, m2, ddof):
     return cv
 
 
+#: status codes of :class:`ISIStats` (0 = at least one neuron has a CV)
+OK, NO_CV = 0, 1
+
+
 @dataclass(frozen=True, eq=False)
-class ISIStats:
+class ISIStats(Result):
     """Per-neuron inter-spike-interval statistics of one population (§12).
+
+    Follows :class:`brianmodels.result.Result`: ``status`` 0 when at least one neuron has
+    enough spikes for a CV, 1 when none has (every CV is NaN).
 
     Attributes
     ----------
@@ -102,6 +111,13 @@ class ISIStats:
         Minimum number of spikes for a neuron's CV to count.
     ddof : int
         Delta degrees of freedom of the ISI standard deviation.
+    t_start, t_stop : float
+        The window [t_start, t_stop) the spikes were taken from, s (t_stop may be inf).
+    table : pandas.DataFrame
+        One row per neuron: ``neuron`` (index), ``cv`` (dimensionless, NaN without a CV),
+        ``mean_isi`` (s), ``rate_isi`` (1 / mean ISI, Hz), ``n_spikes``.
+    params : dict
+        ``N``, ``min_spikes``, ``ddof``, ``t_start``, ``t_stop`` (s).
     """
 
     cv: np.ndarray
@@ -109,6 +125,12 @@ class ISIStats:
     n_spikes: np.ndarray
     min_spikes: int
     ddof: int
+    t_start: float = 0.0
+    t_stop: float = np.inf
+
+    OK, NO_CV = OK, NO_CV  # status codes
+    STATUS = {OK: "CV_ISI measured for at least one neuron",
+              NO_CV: "no neuron has enough spikes for a CV_ISI"}
 
     @property
     def valid(self):
@@ -136,13 +158,44 @@ class ISIStats:
         """Fraction of neurons with >= ``min_spikes`` spikes."""
         return self.n_valid / self.cv.size
 
-    def summary(self):
-        """Dict: ``cv_mean``, ``cv_median``, ``cv_std``, ``cv_q25``, ``cv_q75`` over neurons with
-        a CV, ``cv_n`` (neurons with a CV), ``cv_excluded``, ``cv_fraction`` (fraction with a CV)."""
+    # ------------------------------------------------------------------ result convention
+    @property
+    def status(self) -> int:
+        """0: some neuron has a CV; 1: none has (see :attr:`STATUS`)."""
+        return OK if self.n_valid else NO_CV
+
+    @property
+    def message(self) -> str:
+        """How many neurons have a CV."""
+        text = (f"CV_ISI of {self.n_valid} of {self.cv.size} neurons (>= {self.min_spikes} "
+                f"spikes in [{self.t_start:g}, {self.t_stop:g}) s)")
+        return text if self.n_valid else text + ": no neuron has enough spikes for a CV"
+
+    @property
+    def params(self) -> dict:
+        """``N``, ``min_spikes``, ``ddof``, ``t_start``, ``t_stop`` (s)."""
+        return {"N": int(self.cv.size), "min_spikes": self.min_spikes, "ddof": self.ddof,
+                "t_start": float(self.t_start), "t_stop": float(self.t_stop)}
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per neuron: neuron, cv, mean_isi (s), rate_isi (Hz), n_spikes."""
+        return pd.DataFrame({"neuron": np.arange(self.cv.size), "cv": self.cv,
+                             "mean_isi": self.mean_isi, "rate_isi": self.rate_isi,
+                             "n_spikes": self.n_spikes})
+
+    def _summary_row(self) -> dict:
+        """The row of :meth:`summary` as a dict of scalars."""
         s = summary_stats(self.cv)
         return {"cv_mean": s["mean"], "cv_median": s["median"], "cv_std": s["std"],
                 "cv_q25": s["q25"], "cv_q75": s["q75"], "cv_n": self.n_valid,
                 "cv_excluded": self.n_excluded, "cv_fraction": self.fraction_valid}
+
+    def summary(self) -> pd.DataFrame:
+        """One row: ``cv_mean``, ``cv_median``, ``cv_std``, ``cv_q25``, ``cv_q75`` over neurons
+        with a CV, ``cv_n`` (neurons with a CV), ``cv_excluded``, ``cv_fraction`` (fraction with
+        a CV)."""
+        return pd.DataFrame([self._summary_row()])
 
 
 def _check_min_spikes(min_spikes, ddof):
@@ -153,13 +206,14 @@ def _check_min_spikes(min_spikes, ddof):
     return min_spikes, ddof
 
 
-def _isi_stats(i, t, N, min_spikes, ddof):
-    """ISIStats of spikes already restricted to the window and sorted in time."""
+def _isi_stats(i, t, N, min_spikes, ddof, t_start=0.0, t_stop=np.inf):
+    """ISIStats of spikes already restricted to the window [t_start, t_stop) and sorted in time."""
     n_isi, mean, m2 = _isi_moments(i, t, N)
     cv = _cv_from_moments(n_isi, mean, m2, ddof)
     n_spikes = np.bincount(i, minlength=N)
     cv[n_spikes < min_spikes] = np.nan
-    return ISIStats(cv=cv, mean_isi=mean, n_spikes=n_spikes, min_spikes=min_spikes, ddof=ddof)
+    return ISIStats(cv=cv, mean_isi=mean, n_spikes=n_spikes, min_spikes=min_spikes, ddof=ddof,
+                    t_start=t_start, t_stop=t_stop)
 
 
 def isi_statistics(i, t, N, *, t_start=0.0, t_stop=np.inf, min_spikes=3, ddof=1):
@@ -188,8 +242,8 @@ def isi_statistics(i, t, N, *, t_start=0.0, t_stop=np.inf, min_spikes=3, ddof=1)
     Returns
     -------
     ISIStats
-        Per-neuron CV, mean ISI, spike counts; ``.summary()`` gives mean / median CV and the
-        fraction of neurons with enough spikes.
+        Per-neuron CV, mean ISI, spike counts (``table``: one row per neuron); ``summary()``
+        gives mean / median CV and the fraction of neurons with enough spikes (one row).
     """
     i, t, N = _spikes(i, t, N)
     t_start, t_stop = _interval(t_start, t_stop, stop_may_be_inf=True)
@@ -199,4 +253,4 @@ def isi_statistics(i, t, N, *, t_start=0.0, t_stop=np.inf, min_spikes=3, ddof=1)
     order = _time_order(t)
     if order is not None:
         i, t = i[order], t[order]
-    return _isi_stats(i, t, N, min_spikes, ddof)
+    return _isi_stats(i, t, N, min_spikes, ddof, t_start, t_stop)

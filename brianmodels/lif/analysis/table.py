@@ -118,7 +118,7 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
         spikes); ``cv_n`` (such neurons); ``cv_fraction`` (their fraction). With
         ``currents``: ``bf_mean``, ``bf_median``, ``bf_q25``, ``bf_q75``, ``bf_n`` (NaN /
         0 for populations without currents). With ``acf_bin``: ``tau_ac`` (s) and
-        ``tau_ac_status``.
+        ``tau_ac_status`` (int, :attr:`AutocorrelationTime.STATUS`; 0 = measured).
     """
     if not isinstance(spikes, Mapping) or not spikes:
         raise TypeError("spikes must be a non-empty mapping population -> SpikeTrains or (i, t, N)")
@@ -148,7 +148,7 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
         for name, sp in pops.items():
             i_s, t_s = prepared[name]
             s0, s1 = np.searchsorted(t_s, [a, b], side="left")
-            stats = _isi_stats(i_s[s0:s1], t_s[s0:s1], sp.N, min_spikes, ddof)
+            stats = _isi_stats(i_s[s0:s1], t_s[s0:s1], sp.N, min_spikes, ddof, a, b)
             counts = stats.n_spikes
             rates = counts / (b - a)
             row = {"population": name, "t": centre[w], "t_lo": a, "t_hi": b}
@@ -156,7 +156,7 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
             row.update({"rate": counts.sum() / (sp.N * (b - a)),
                    "rate_sd": float(rates.std(ddof=1)) if sp.N > 1 else np.nan,
                    "n_neurons": sp.N, "n_spikes": int(s1 - s0)})
-            summ = stats.summary()
+            summ = stats._summary_row()
             row.update(cv_mean=summ["cv_mean"], cv_median=summ["cv_median"], cv_n=summ["cv_n"],
                        cv_fraction=summ["cv_fraction"])
             if cur:
@@ -174,11 +174,8 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
             if acf_bin is not None:
                 n_bins = _n_bins(a, b, acf_bin)
                 r = _bin_counts(t_s[s0:s1], a, acf_bin, n_bins) / (sp.N * acf_bin)
-                if np.ptp(r) == 0:
-                    row.update(tau_ac=np.nan, tau_ac_status="fit_failed")
-                else:
-                    ac = autocorrelation_time(r, acf_bin)
-                    row.update(tau_ac=ac.tau, tau_ac_status=ac.status)
+                ac = autocorrelation_time(r, acf_bin)  # a constant trace: status FIT_FAILED
+                row.update(tau_ac=ac.tau, tau_ac_status=ac.status)
             rows.append(row)
     df = pd.DataFrame(rows)
     return df.sort_values(["population", "t"], kind="stable").reset_index(drop=True)

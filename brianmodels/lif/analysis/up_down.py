@@ -4,17 +4,20 @@ hysteresis loop [mu_down, mu_up] of a forward/backward input ramp."""
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 
+from ...result import Result
 from ._common import _float, _input_at, _trace
 from .rates import smooth_rate
 
 
 UP, DOWN = 1, 0
 STATE_NAMES = {DOWN: "down", UP: "up"}
+#: status codes of :class:`StateDetection` (0 = states detected)
+OK, NOT_BIMODAL, SINGLE_STATE = 0, 1, 2
 
 
 def two_means_split(values):
@@ -93,8 +96,11 @@ def _input_trend(mu_b, tol, settle_bins):
 
 
 @dataclass(frozen=True, eq=False)
-class StateDetection:
+class StateDetection(Result):
     """Up/down states of a population-rate trace (result of :func:`detect_states`).
+
+    Follows :class:`brianmodels.result.Result` (``status`` an int listed in :attr:`STATUS`,
+    ``success`` is ``status == 0``, ``table`` one row per bin, ``summary()`` one row).
 
     Attributes
     ----------
@@ -122,11 +128,19 @@ class StateDetection:
         One row per stay: ``state`` ('down'/'up'), ``t_start``, ``t_end``, ``duration`` (s),
         ``censored`` (True for the first and last stay, cut by the record), ``mu_start``,
         ``mu_end`` (mV/s).
-    status : str
-        'ok', 'not_bimodal' (automatic thresholds on a rate distribution without two separated
-        groups: states and switches are unreliable) or 'single_state' (one state throughout).
+    status : int
+        0 states detected; 1 not bimodal (automatic thresholds on a rate distribution without
+        two separated groups: states and switches are unreliable); 2 single state (one state
+        throughout, no switch).
     message : str
-        Explanation of ``status``.
+        What happened, in words.
+    params : dict
+        The detection settings: ``dt_bin`` (s), ``thresholds`` (Hz, None if automatic),
+        ``threshold_fractions``, ``smooth``, ``width`` (s), ``min_dwell`` (s), ``settle_time``
+        (s), ``max_transition_fraction``, ``input_given`` (None where a setting does not apply).
+    table : pandas.DataFrame
+        One row per bin: ``t`` (s), ``rate`` (smoothed, Hz), ``mu`` (mV/s), ``state`` (0 down,
+        1 up).
 
     Notes
     -----
@@ -147,8 +161,21 @@ class StateDetection:
     transition_fraction: float
     transitions: pd.DataFrame
     dwell: pd.DataFrame
-    status: str
+    status: int
     message: str
+    params: dict = field(default_factory=dict)
+
+    OK, NOT_BIMODAL, SINGLE_STATE = OK, NOT_BIMODAL, SINGLE_STATE  # status codes
+    STATUS = {OK: "states detected",
+              NOT_BIMODAL: "the rate has no two separated levels: states and switches are "
+                           "unreliable",
+              SINGLE_STATE: "one state throughout, no switch"}
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per bin: t (s), rate (Hz), mu (mV/s), state (0 down, 1 up)."""
+        return pd.DataFrame({"t": self.t, "rate": self.rate, "mu": self.mu,
+                             "state": self.state.astype(np.int64)})
 
     @property
     def n_switches(self):
@@ -184,20 +211,20 @@ class StateDetection:
         """Simulated bistability window ``(mu_down, mu_up)`` in mV/s (compare with SSN folds)."""
         return self.mu_down, self.mu_up
 
-    def summary(self):
-        """Dict of scalar results: ``status``, ``n_switches``, ``n_spontaneous``, ``mu_down``,
+    def summary(self) -> pd.DataFrame:
+        """One row of scalar results: ``status``, ``n_switches``, ``n_spontaneous``, ``mu_down``,
         ``mu_up`` (mV/s), ``threshold_low``, ``threshold_high``, ``rate_low``, ``rate_high``
         (Hz), ``transition_fraction``, ``fraction_up`` (fraction of bins in the up state), and
         mean uncensored dwell times ``dwell_up_mean``, ``dwell_down_mean`` (s, NaN if none)."""
         up, down = self.dwell_times("up"), self.dwell_times("down")
-        return {"status": self.status, "n_switches": self.n_switches,
+        return pd.DataFrame([{"status": self.status, "n_switches": self.n_switches,
                 "n_spontaneous": self.n_spontaneous, "mu_down": self.mu_down, "mu_up": self.mu_up,
                 "threshold_low": self.threshold_low, "threshold_high": self.threshold_high,
                 "rate_low": self.rate_low, "rate_high": self.rate_high,
                 "transition_fraction": self.transition_fraction,
                 "fraction_up": float(np.mean(self.state == UP)),
                 "dwell_up_mean": float(up.mean()) if up.size else np.nan,
-                "dwell_down_mean": float(down.mean()) if down.size else np.nan}
+                "dwell_down_mean": float(down.mean()) if down.size else np.nan}])
 
     def dwell_times(self, state="up", censored=False):
         """Durations (s) of the stays in ``state`` ('up' or 'down'); censored stays excluded
@@ -248,7 +275,7 @@ def detect_states(rate, dt_bin, *, t=None, mu=None, thresholds=None, smooth="gau
         Time (s) after a ramp or step ends during which switches still count as driven by it
         (the network's delayed response to a step). Default 0.
     max_transition_fraction : float
-        With automatic thresholds, ``status`` is 'not_bimodal' if more than this fraction of
+        With automatic thresholds, ``status`` is 1 (not bimodal) if more than this fraction of
         bins lies between the thresholds. Default 0.1.
 
     Returns
@@ -281,8 +308,13 @@ def detect_states(rate, dt_bin, *, t=None, mu=None, thresholds=None, smooth="gau
                              f"{threshold_fractions}")
     mu_b = _input_at(mu, t)
     x = rate if smooth is None else smooth_rate(rate, dt_bin, kernel=smooth, width=width)
+    params = {"dt_bin": dt_bin, "thresholds": None if thresholds is None else [lo, hi],
+              "threshold_fractions": None if thresholds is not None else [f_lo, f_hi],
+              "smooth": smooth, "width": None if smooth is None else float(width),
+              "min_dwell": min_dwell, "settle_time": settle_time,
+              "max_transition_fraction": max_tf, "input_given": mu is not None}
 
-    status, message = "ok", "states detected"
+    status, message = OK, "states detected"
     if np.ptp(x) == 0:
         m = float(x[0])
         lo_mean = hi_mean = m
@@ -298,7 +330,7 @@ def detect_states(rate, dt_bin, *, t=None, mu=None, thresholds=None, smooth="gau
     if min_dwell > 0:
         state = _merge_short(state, int(math.ceil(min_dwell / dt_bin - 1e-9)))
     if thresholds is None and (np.ptp(x) == 0 or tf > max_tf):
-        status = "not_bimodal"
+        status = NOT_BIMODAL
         message = (f"{tf:.1%} of bins lie between the automatic thresholds ({lo:.3g}, {hi:.3g}) Hz "
                    f"(> {max_tf:.0%}): the rate has no two separated levels, so the detected "
                    f"states and switches are unreliable")
@@ -335,10 +367,10 @@ def detect_states(rate, dt_bin, *, t=None, mu=None, thresholds=None, smooth="gau
         "t_start": edges[:-1], "t_end": edges[1:], "duration": np.diff(edges),
         "censored": censored, "mu_start": mu_b[starts], "mu_end": mu_b[ends_idx],
     })
-    if status == "ok" and k.size == 0:
-        status = "single_state"
+    if status == OK and k.size == 0:
+        status = SINGLE_STATE
         message = f"the network stayed in the {STATE_NAMES[int(state[0])]} state throughout"
     return StateDetection(t=t, rate=x, mu=mu_b, state=state, threshold_low=float(lo),
                           threshold_high=float(hi), rate_low=float(lo_mean), rate_high=float(hi_mean),
                           transition_fraction=tf, transitions=transitions, dwell=dwell,
-                          status=status, message=message)
+                          status=status, message=message, params=params)

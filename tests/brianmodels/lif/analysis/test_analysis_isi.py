@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from brianmodels.lif import analysis as A
+from brianmodels.result import check_result
 from synthetic_data import poisson_trains, renewal_trains, cv_estimator_se, brute_force_cv
 
 
@@ -20,7 +21,7 @@ def test_cv_of_gamma_renewal_trains(k):
     cv_true = 1 / math.sqrt(k)
     se = cv_estimator_se(k, n_isi) / math.sqrt(N)  # SE of the mean over N neurons
     bias = 2.0 / n_isi  # O(1/n) bias of the ratio estimator, generous
-    assert abs(st.summary()["cv_mean"] - cv_true) < 5 * se + bias
+    assert abs(st.summary()["cv_mean"].iloc[0] - cv_true) < 5 * se + bias
     # per-neuron spread matches the delta-method SE (checks the estimator, not just the mean)
     assert np.nanstd(st.cv) == pytest.approx(cv_estimator_se(k, n_isi), rel=0.25)
     # rate from mean ISI: 5 Hz within the SE of N x n_isi intervals
@@ -70,10 +71,30 @@ def test_cv_edge_cases():
     assert np.isnan(st.cv[:3]).all() and np.isnan(st.cv[4])
     isi = np.array([0.5, 1.5, 0.2])
     assert st.cv[3] == pytest.approx(isi.std(ddof=1) / isi.mean(), rel=1e-12)
-    s = st.summary()
+    s = st.summary().iloc[0]
     assert s["cv_n"] == 1 and s["cv_excluded"] == 4 and s["cv_fraction"] == pytest.approx(0.2)
     # empty input
     e = A.isi_statistics([], [], 7)
-    assert e.n_valid == 0 and np.isnan(e.summary()["cv_mean"]) and e.summary()["cv_fraction"] == 0
+    assert e.n_valid == 0 and np.isnan(e.summary()["cv_mean"].iloc[0])
+    assert e.summary()["cv_fraction"].iloc[0] == 0
     assert A.population_rate([], [], 7, t_stop=1.0) == 0.0
     np.testing.assert_array_equal(A.firing_rates(np.array([], int), [], 3, t_stop=2.0), 0.0)
+
+
+def test_isi_stats_follow_the_result_convention():
+    i = np.array([1, 2, 2, 3, 3, 3, 3, 3])
+    t = np.array([1.0, 1.0, 2.0, 0.1, 1.0, 1.5, 3.0, 3.2])
+    st = A.isi_statistics(i, t, 5, t_start=0.5, t_stop=4.0, min_spikes=3)
+    check_result(st)
+    assert st.status == 0 and "1 of 5 neurons" in st.message
+    assert st.params == {"N": 5, "min_spikes": 3, "ddof": 1, "t_start": 0.5, "t_stop": 4.0}
+    tab = st.table
+    assert list(tab.columns) == ["neuron", "cv", "mean_isi", "rate_isi", "n_spikes"]
+    np.testing.assert_array_equal(tab["n_spikes"], st.n_spikes)
+    np.testing.assert_allclose(tab["cv"], st.cv, equal_nan=True)
+    assert tab["rate_isi"].iloc[3] == pytest.approx(1 / st.mean_isi[3])
+    summ = st.summary()
+    assert len(summ) == 1 and summ["cv_n"].iloc[0] == 1
+    empty = A.isi_statistics([], [], 7)
+    check_result(empty)
+    assert empty.status == 1 and not empty.success and "no neuron" in empty.message

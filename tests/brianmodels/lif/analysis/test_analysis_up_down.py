@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from brianmodels.lif import analysis as A
+from brianmodels.result import check_result
 from synthetic_data import hysteresis_protocol
 
 
@@ -13,7 +14,8 @@ def test_detect_states_hysteresis_loop():
     t, mu, rate = hysteresis_protocol(rng, dt)
     ramp = (np.array([0.0, 500.0, 1000.0]), np.array([0.0, 10.0, 0.0]))
     res = A.detect_states(rate, dt, t=t, mu=ramp)
-    assert res.status == "ok", res.message
+    assert res.status == 0, res.message
+    check_result(res)
     tr = res.transitions
     np.testing.assert_allclose(tr["t"], [150, 170, 200, 820, 840, 900], atol=0.15)
     assert list(tr["direction"]) == ["up", "down", "up", "down", "up", "down"]
@@ -49,10 +51,12 @@ def test_detect_states_telegraph_constant_input():
     np.testing.assert_allclose(res.dwell["duration"][1:-1], np.diff(sw), atol=0.1)
     # a unimodal trace is flagged, not silently split
     flat = A.detect_states(rng.normal(5, 1, 5000), dt)
-    assert flat.status == "not_bimodal"
+    assert flat.status == A.StateDetection.NOT_BIMODAL == 1
+    check_result(flat)
     # one-state record
     one = A.detect_states(np.full(100, 3.0), dt, thresholds=(1.0, 2.0))
-    assert one.status == "single_state" and one.n_switches == 0 and one.state.all()
+    assert one.status == A.StateDetection.SINGLE_STATE == 2 and one.n_switches == 0 and one.state.all()
+    check_result(one)
 
 
 def test_detect_states_step_input_settle_time_and_min_dwell():
@@ -78,3 +82,20 @@ def test_two_means_split_is_the_best_split():
     k = int(np.argmin(sse)) + 1
     assert thr == pytest.approx(0.5 * (xs[k - 1] + xs[k]))
     assert (m0, m1) == pytest.approx((xs[:k].mean(), xs[k:].mean()))
+
+
+def test_state_detection_table_summary_and_params():
+    rate = np.r_[np.zeros(50), np.full(50, 5.0)]
+    res = A.detect_states(rate, 0.1, mu=np.linspace(0, 1, 100), smooth=None, min_dwell=0.2)
+    check_result(res)
+    assert list(res.table.columns) == ["t", "rate", "mu", "state"] and len(res.table) == 100
+    assert res.table["state"].tolist() == [0] * 50 + [1] * 50
+    np.testing.assert_allclose(res.table["mu"], np.linspace(0, 1, 100))
+    summ = res.summary()
+    assert len(summ) == 1 and summ["status"].iloc[0] == 0 and summ["n_switches"].iloc[0] == 1
+    assert res.params["smooth"] is None and res.params["width"] is None
+    assert res.params["min_dwell"] == 0.2 and res.params["input_given"] is True
+    assert res.params["thresholds"] is None and res.params["threshold_fractions"] == [1 / 3, 2 / 3]
+    given = A.detect_states(rate, 0.1, thresholds=(1.0, 2.0))
+    assert given.params["thresholds"] == [1.0, 2.0] and given.params["threshold_fractions"] is None
+    assert given.params["width"] == 0.05
