@@ -296,7 +296,8 @@ def bench_regime_map(t_per_point_nnmt, quick=False):
     m = 50 if quick else 200
     mu, r = np.linspace(0, 15, m), np.linspace(0, 5, m)
     regime_map(ssn, mu[:5], r=r[:5])
-    t_map, tab = _best_of(lambda: regime_map(ssn, mu, r=r), 1 if quick else 3)
+    t_map, res = _best_of(lambda: regime_map(ssn, mu, r=r), 1 if quick else 3)
+    tab = res.table
     print(f"[regime map] SSN {m} x {m} (mu, r) grid, all states + stability + regime flags: {t_map:.2f} s "
           f"({int(tab.n_states.sum())} states). NNMT has no SSN; one NNMT fixed-point solve per grid point "
           f"(one state each) would take ~{t_per_point_nnmt * m * m:.0f} s (x{t_per_point_nnmt * m * m / t_map:.0f})")

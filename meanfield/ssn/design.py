@@ -1051,7 +1051,8 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
     -------
     DesignResult
         ``requested``/``achieved``: ``nu_isn`` (Hz); with ``r`` also ``achieved['mu_isn']`` (mV/s,
-        smallest stable onset input) and ``diagnostics['onsets']``.
+        smallest stable onset input mu_E) and ``diagnostics['onsets']`` (one dict per onset on the
+        ray: ``mu_E`` (mV/s), ``nu_I`` (Hz), ``stable``).
     """
     nu_isn = _check_target(nu_isn, "nu_isn", "Hz")
     r0 = None if r is None else _check_target(r, "r", "(ratio mu_I/mu_E)")
@@ -1089,9 +1090,9 @@ def target_isn(ssn, nu_isn, *, r=None, network=None, bounds=None, rtol=1e-6):
         nu_I = brentq(q, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-14)
         mu = float(_eq5(nu_isn, nu_I, J, a, b, n)[0])
         delta, trace = _delta_trace(nu_isn, nu_I, J, a, n, tau)
-        onsets.append(dict(mu=mu, nu_I=float(nu_I), stable=bool(is_stable(delta, trace))))
+        onsets.append(dict(mu_E=mu, nu_I=float(nu_I), stable=bool(is_stable(delta, trace))))
     res.diagnostics["onsets"] = onsets
-    stable = [o["mu"] for o in onsets if o["stable"]]
+    stable = [o["mu_E"] for o in onsets if o["stable"]]
     if not stable:
         res.status = _NOT_VERIFIED
         res.message = (f"J_EE set for nu_E^ISN = {nu_isn:g} Hz, but along r = {r0:g} no stable steady "

@@ -104,7 +104,19 @@ class SteadyStates(Result):
 
 
 def _check_states(st, det, n_points):
-    """Status, message and counters of a :func:`meanfield.ssn.kernels.states` scan (parity rule §7.3)."""
+    """Status, message, counters and per-point parity violations of a
+    :func:`meanfield.ssn.kernels.states` scan (parity rule ``docs/theory/ssn_lif.md`` §7.3).
+
+    Returns
+    -------
+    status : int
+        As :data:`STATUS`.
+    message : str
+    diagnostics : dict
+        ``n_points``, ``n_without_state``, ``n_beyond_grid``, ``n_parity_violations``.
+    parity_violated : numpy.ndarray of bool, shape (n_points,)
+        Points whose number of states breaks the parity rule (a root was lost).
+    """
     # a double root (fold within tolerance) has multiplicity two for the parity rule
     n_states = st["n_states"] + np.bincount(st["point"][st["double"]], minlength=n_points)
     parity_bad = ((det > 0) & (n_states % 2 == 0)) | ((det < 0) & (n_states % 2 == 1))
@@ -121,7 +133,7 @@ def _check_states(st, det, n_points):
     message = "; ".join(msgs) or f"all steady states found at {n_points} input point(s)"
     diag = dict(n_points=int(n_points), n_without_state=int((st["n_states"] == 0).sum()),
                 n_beyond_grid=n_beyond, n_parity_violations=n_bad)
-    return status, message, diag
+    return status, message, diag, np.asarray(parity_bad, bool)
 
 
 class SSN:
@@ -262,7 +274,7 @@ class SSN:
         """The SSN of the same network at size ``N_total`` in the sqrt(N) convention (``docs/theory/ssn_lif.md`` §11).
 
         J(N) = J sqrt(N_total / N_ref); a, b, n and tau unchanged (sigma_ext is not scaled, so the
-        fits do not change). The external input is mu = mu_hat sqrt(N) (see :meth:`size_scan`).
+        fits do not change). The external input is mu_E = mu_hat_E sqrt(N) (see :meth:`size_scan`).
 
         Parameters
         ----------
@@ -314,7 +326,7 @@ class SSN:
                 np.asarray(r, float).ravel())
 
     def _result(self, table, st, n_points, method, **settings):
-        status, message, diag = _check_states(st, self.det_J, n_points)
+        status, message, diag, _ = _check_states(st, self.det_J, n_points)
         return SteadyStates(table=table, status=status, message=message,
                             params=dict(ssn=self.to_dict(), method=method, **settings), diagnostics=diag)
 
@@ -492,12 +504,11 @@ class SSN:
         Returns
         -------
         SteadyStates
-            As :meth:`sweep_path`; the table has ``mu`` (= mu_E, the position along the ray) too.
+            As :meth:`sweep_path` (``mu_E`` is the position along the ray).
         """
         mu_E = check_vector(mu_E, "mu_E", what="input point")
         r = check_float(r, "r")
         res = self.sweep_path(mu_E, r * mu_E, refine=refine)
-        res.table.insert(3, "mu", res.table["mu_E"])
         res.params.update(method="sweep", r=r)
         return res
 
@@ -585,28 +596,30 @@ class SSN:
                 out = np.where(ok, fn.rate(np.real(w), P[5], P[9]), np.inf)
         return float(out) if np.ndim(out) == 0 else out
 
-    def supersaturation_onset(self, r, mu_max=1e3, n_grid=2001):
-        """Smallest input mu at which a stable state along (1, r) starts supersaturating (mV/s).
+    def supersaturation_onset(self, r, *, mu_E_max=1e3, n_grid=2001):
+        """Smallest input mu_E at which a stable state along (1, r) starts supersaturating (mV/s).
 
         Parameters
         ----------
         r : float
-            Input ratio.
-        mu_max : float
-            Largest input searched (mV/s, > 0).
+            Input ratio mu_I / mu_E.
+        mu_E_max : float
+            Largest mu_E searched (mV/s, > 0).
         n_grid : int
             Grid size of the scan before refinement (integer >= 3).
 
         Returns
         -------
         float
-            The onset input (NaN if none in [0, mu_max]); the paper's peak of nu_E(mu) sits there.
+            The onset mu_E (NaN if none in [0, mu_E_max]); the paper's peak of nu_E(mu_E) sits
+            there (the first crossing of :func:`meanfield.ssn.regimes.supersaturation_boundary`).
         """
         from .regimes import supersaturation_boundary
         r = check_float(r, "r")
-        mu_max = check_float(mu_max, "mu_max", 0.0, low_inclusive=False, unit="mV/s")
-        tab = supersaturation_boundary(self, [r], (0.0, mu_max), n_grid=n_grid)
-        return float(tab["mu"].min()) if len(tab) else math.nan
+        mu_E_max = check_float(mu_E_max, "mu_E_max", 0.0, low_inclusive=False, unit="mV/s")
+        tab = supersaturation_boundary(self, [r], mu_E_range=(0.0, mu_E_max), n_grid=n_grid).table
+        found = tab.loc[tab["found"], "mu_E"]
+        return float(found.min()) if len(found) else math.nan
 
     def balanced_rates(self, mu_E, *, r=None, mu_I=None):
         """Eq S1: rates of the balanced (N -> infinity) solution, J nu + (mu_E, mu_I) = 0 (Hz).
@@ -647,7 +660,7 @@ class SSN:
         Parameters
         ----------
         r : float
-            Input ratio mu_I / mu_E (with mu > 0).
+            Input ratio mu_I / mu_E (with mu_E > 0).
 
         Returns
         -------
@@ -664,16 +677,18 @@ class SSN:
 
     # ------------------------------------------------------------------ maps, folds (regimes.py)
     def regime_map(self, mu_E, *, r=1.0, **kwargs):
-        """Regime labels over an (mu_E, r) grid; see :func:`meanfield.ssn.regimes.regime_map`."""
+        """Regime labels over an (mu_E, r) grid (a ``RegimeResult``); see
+        :func:`meanfield.ssn.regimes.regime_map`."""
         from .regimes import regime_map
         check_kwargs(kwargs, (), "SSN.regime_map")
         return regime_map(self, mu_E, r=r)
 
-    def fold_curve(self, r_values, mu_range=(0.0, 100.0), **kwargs):
-        """Saddle-node folds (F = F' = 0); see :func:`meanfield.ssn.regimes.fold_curve`."""
+    def fold_curve(self, r_values, **kwargs):
+        """Saddle-node folds (F = F' = 0; a ``RegimeResult``); see
+        :func:`meanfield.ssn.regimes.fold_curve` (keyword-only ``mu_E_range``, ``n_grid``, ``n_bisect``)."""
         from .regimes import fold_curve
-        check_kwargs(kwargs, ("n_grid", "n_bisect"), "SSN.fold_curve (forwarded to fold_curve)")
-        return fold_curve(self, r_values, mu_range, **kwargs)
+        check_kwargs(kwargs, ("mu_E_range", "n_grid", "n_bisect"), "SSN.fold_curve (forwarded to fold_curve)")
+        return fold_curve(self, r_values, **kwargs)
 
     def size_scan(self, N_values, mu_hat_E, *, r=1.0, N_ref=N_REF, **sweep_kwargs):
         """SSN branches versus network size in the sqrt(N) convention (Fig 6; ``docs/theory/ssn_lif.md`` §11).
@@ -696,8 +711,8 @@ class SSN:
         -------
         SteadyStates
             ``table``: the :meth:`sweep` tables stacked with columns ``N``, ``mu_hat_E`` (mV/s);
-            ``mu`` = ``mu_E`` is the drive at size N (mV/s); ``branch`` ids are per N. ``status``
-            is the worst over the sizes.
+            ``mu_E`` is the drive at size N (mV/s); ``branch`` ids are per N. ``status`` is the
+            worst over the sizes.
         """
         import pandas as pd
 

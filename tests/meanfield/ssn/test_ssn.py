@@ -160,8 +160,8 @@ def test_near_fold_pairs_are_not_lost():
     """Just inside a fold the two merging roots are closer than the z-grid spacing."""
     from meanfield.ssn.regimes import fold_curve
     ssn = SSN.paper(J_FIG4)
-    folds = fold_curve(ssn, [1.0], (0, 10))
-    mu_hi = folds.mu.iloc[1]  # upper fold (states vanish as mu grows)
+    folds = fold_curve(ssn, [1.0], mu_E_range=(0, 10)).table
+    mu_hi = folds.mu_E.iloc[1]  # upper fold (states vanish as mu grows)
     for eps in (1e-3, 1e-6, 1e-9):
         res = ssn.steady_states(mu_hi - eps * mu_hi, r=1.0)
         assert len(res.table) == 3 and res.status == 0
@@ -172,7 +172,7 @@ def test_sweep_follows_the_s_curve_of_fig4_through_both_folds():
     ssn = SSN.paper(J_FIG4)
     sw = ssn.sweep(np.linspace(0, 10, 81), r=1.0).table
     assert sw.branch.nunique() == 1
-    step = np.diff(sw.mu.to_numpy())
+    step = np.diff(sw.mu_E.to_numpy())
     turns = np.sum(np.diff(np.sign(step[step != 0])) != 0)
     assert turns == 2  # forward, back along the saddle branch, forward again
     stab = sw.stability.to_numpy()
@@ -196,7 +196,7 @@ def test_supersaturation_peak_sits_at_nu_I_star_fig2():
     k = st.nu_E.idxmax()
     nu_star = ssn.supersaturation_threshold(1.0)
     assert st.loc[k, "nu_I"] == pytest.approx(nu_star, rel=0.01)
-    assert ssn.supersaturation_onset(1.0) == pytest.approx(st.loc[k, "mu"], abs=0.03)
+    assert ssn.supersaturation_onset(1.0) == pytest.approx(st.loc[k, "mu_E"], abs=0.03)
     assert st.supersaturating.any()
     assert ssn.supersaturation_condition(1.0) and not ssn.supersaturation_condition(1 / 12 - 1e-3)
     low = ssn.sweep(np.linspace(0, 500, 201), r=0.05).table  # r < J_II/J_EI: never supersaturating
@@ -226,16 +226,16 @@ def test_modified_allen_network_is_isn_and_paradoxical():
 
 def test_fig4_bistability_window_and_persistent_activity():
     from meanfield.ssn.regimes import fold_curve
-    f20 = fold_curve(SSN.paper(J_FIG4), [1.0], (0, 10))
+    f20 = fold_curve(SSN.paper(J_FIG4), [1.0], mu_E_range=(0, 10)).table
     assert len(f20) == 2
-    assert 1.8 < f20.mu.iloc[0] < 2.6 and 3.2 < f20.mu.iloc[1] < 4.2  # "2-4 mV/s"
+    assert 1.8 < f20.mu_E.iloc[0] < 2.6 and 3.2 < f20.mu_E.iloc[1] < 4.2  # "2-4 mV/s"
     # tau_E = 18 ms: a narrow window (~0.003 mV/s) near 6.57 mV/s, so scan finely
-    f18 = fold_curve(SSN.paper(J_FIG4, tau_E_fit=0.018), [1.0], (5, 8), n_grid=3001)
-    f22 = fold_curve(SSN.paper(J_FIG4, tau_E_fit=0.022), [1.0], (-5, 10))
-    w = [np.ptp(f.mu) for f in (f18, f20, f22)]
+    f18 = fold_curve(SSN.paper(J_FIG4, tau_E_fit=0.018), [1.0], mu_E_range=(5, 8), n_grid=3001).table
+    f22 = fold_curve(SSN.paper(J_FIG4, tau_E_fit=0.022), [1.0], mu_E_range=(-5, 10)).table
+    w = [np.ptp(f.mu_E) for f in (f18, f20, f22)]
     assert w[0] < w[1] < w[2]  # larger tau_E: broader window ...
-    assert f18.mu.iloc[0] > f20.mu.iloc[0] > f22.mu.iloc[0]  # ... shifted left
-    assert f22.mu.iloc[0] < 0 < f22.mu.iloc[1]  # window contains mu = 0: persistent activity
+    assert f18.mu_E.iloc[0] > f20.mu_E.iloc[0] > f22.mu_E.iloc[0]  # ... shifted left
+    assert f22.mu_E.iloc[0] < 0 < f22.mu_E.iloc[1]  # window contains mu = 0: persistent activity
     assert SSN.paper(J_FIG4, tau_E_fit=0.022).state_counts(0.0).table.n_stable.iloc[0] == 2
 
 
