@@ -117,39 +117,16 @@ def check_finite(x, name: str) -> np.ndarray:
 
 
 def check_positive(x, name: str, unit: str = "") -> np.ndarray:
-    """Return ``x`` as a float array after checking that it is finite and > 0.
-
-    Parameters
-    ----------
-    x : array_like
-        Values to check.
-    name : str
-        Parameter name used in error messages.
-    unit : str
-        Unit shown in the message (e.g. ``'s'``).
-    """
-    arr = check_finite(x, name)
-    if np.any(arr <= 0):
-        raise ValueError(f"{name} must be > 0{_u(unit)}; got {_show(arr, arr <= 0)}")
-    return arr
+    """Return ``x`` as a float array after checking that it is finite and > 0 (``name``: the
+    parameter named in the message, ``unit``: its unit, e.g. ``'s'``); :func:`check_in_range`
+    with low = 0 excluded."""
+    return check_in_range(x, name, 0.0, low_inclusive=False, unit=unit)
 
 
 def check_nonnegative(x, name: str, unit: str = "") -> np.ndarray:
-    """Return ``x`` as a float array after checking that it is finite and >= 0.
-
-    Parameters
-    ----------
-    x : array_like
-        Values to check.
-    name : str
-        Parameter name used in error messages.
-    unit : str
-        Unit shown in the message.
-    """
-    arr = check_finite(x, name)
-    if np.any(arr < 0):
-        raise ValueError(f"{name} must be >= 0{_u(unit)}; got {_show(arr, arr < 0)}")
-    return arr
+    """Return ``x`` as a float array after checking that it is finite and >= 0 (arguments as
+    :func:`check_positive`); :func:`check_in_range` with low = 0."""
+    return check_in_range(x, name, 0.0, unit=unit)
 
 
 def check_in_range(x, name: str, low=-np.inf, high=np.inf, *, low_inclusive=True,

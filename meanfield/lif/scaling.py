@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from brianmodels.result import Result
-
+from .._results import TableResult
 from .._validate import check_bool, check_kwargs, check_nonempty, check_positive
-from .selfconsistency import STATUS, _check_settings, _input_arrays, selfconsistent
+from .selfconsistency import SelfConsistentResult, _check_settings, _input_arrays, selfconsistent
 
 #: keyword arguments of :func:`meanfield.lif.selfconsistency.selfconsistent` that size_scaling forwards
 _FORWARDED = ("nu_max", "n_check", "n_grid", "ds_max", "tol")
@@ -32,8 +31,8 @@ def default_sizes():
     return [int(4 * round(4000 * 10 ** (k / 10) / 4)) for k in range(22)]
 
 
-@dataclass
-class SizeScalingResult(Result):
+@dataclass(kw_only=True)
+class SizeScalingResult(TableResult):
     """Phi_sc branches at several network sizes (the :class:`brianmodels.result.Result` convention).
 
     Attributes
@@ -57,15 +56,10 @@ class SizeScalingResult(Result):
         ``sizes`` and the settings of the per-size solves.
     """
 
-    STATUS = STATUS
+    STATUS = SelfConsistentResult.STATUS
 
-    table: object
     folds: object
     results: dict
-    status: int
-    message: str
-    diagnostics: dict = field(default_factory=dict)
-    params: dict = field(default_factory=dict)
 
 
 def size_scaling(network, N_values, mu_hat_E, *, r=None, mu_hat_I=None, progress: bool = False,

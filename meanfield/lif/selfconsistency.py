@@ -28,6 +28,7 @@ import numpy as np
 
 from brianmodels.result import Result
 
+from .._results import TableResult
 from .._validate import (as_float_array, check_bool, check_drive, check_finite, check_float, check_int,
                         check_nonnegative, check_pair, check_positive)
 from .._solvers import _tangent, bisect, brentq, continue_curve, damped_newton, locate_fold
@@ -413,16 +414,8 @@ def _solve_point(pn, mu_ext, nu_max, n_grid):
 
 
 # ============================================================================ sweeps
-#: status codes of :class:`SelfConsistentResult` (and :class:`~meanfield.lif.scaling.SizeScalingResult`)
-STATUS = {
-    0: "every branch followed and polished within the rate range",
-    1: "a continuation or polish failed (see message)",
-    2: "a branch left the rate range [0, nu_max] (runaway activity) or states above nu_max are possible",
-}
-
-
-@dataclass
-class SelfConsistentResult(Result):
+@dataclass(kw_only=True)
+class SelfConsistentResult(TableResult):
     """Steady states of Eq 14 along an input sweep (all branches; the :class:`brianmodels.result.Result`
     convention).
 
@@ -448,7 +441,7 @@ class SelfConsistentResult(Result):
         0 success; 1 some continuation or polish failed (see message); 2 a branch left the rate range
         [0, nu_max] (runaway activity, ``diagnostics['runaway']``) or a scan found the E equation still
         positive at nu_max (states above nu_max possible, ``diagnostics['above_nu_max']``)
-        (:data:`STATUS`).
+        (``STATUS``; also :class:`~meanfield.lif.scaling.SizeScalingResult`'s).
     message : str
         What happened.
     diagnostics : dict
@@ -457,15 +450,15 @@ class SelfConsistentResult(Result):
         ``network`` (name) and the solver settings.
     """
 
-    STATUS = STATUS
+    #: status codes (code -> meaning)
+    STATUS = {
+        0: "every branch followed and polished within the rate range",
+        1: "a continuation or polish failed (see message)",
+        2: "a branch left the rate range [0, nu_max] (runaway activity) or states above nu_max are possible",
+    }
 
-    table: object
     folds: object
     curves: list
-    status: int
-    message: str
-    diagnostics: dict = field(default_factory=dict)
-    params: dict = field(default_factory=dict)
 
     def long(self):
         """The table in long format: one row per input point x steady state x population.
@@ -486,6 +479,10 @@ class SelfConsistentResult(Result):
             parts.append(d)
         return pd.concat(parts, ignore_index=True).sort_values(["point", "segment", "population"],
                                                                ignore_index=True)
+
+
+#: status codes of :class:`SelfConsistentResult` (and :class:`~meanfield.lif.scaling.SizeScalingResult`)
+STATUS = SelfConsistentResult.STATUS
 
 
 class _Path:

@@ -217,12 +217,8 @@ def states(mu_E, mu_I, P, grid=None):
 
     Parameters
     ----------
-    mu_E, mu_I : numpy.ndarray, shape (P,)
-        External inputs (mV/s).
-    P : tuple of float
-        SSN parameters.
-    grid : numpy.ndarray, optional
-        z scan grid (default :func:`z_grid`).
+    mu_E, mu_I, P, grid
+        As in :func:`find_roots` (inputs in mV/s, SSN parameters, z scan grid).
 
     Returns
     -------

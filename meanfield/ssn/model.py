@@ -18,12 +18,11 @@ Units: rates Hz, external inputs mu in mV/s, couplings J in mV (magnitudes
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
-from brianmodels.result import Result
-
+from .._results import TableResult
 from . import kernels as _k
 from .._validate import (as_float, as_float_array, check_drive, check_finite, check_float, check_int,
                         check_kwargs, check_nonempty, check_pair, check_positive, check_vector)
@@ -74,7 +73,7 @@ STATUS = {
 
 
 @dataclass
-class SteadyStates(Result):
+class SteadyStates(TableResult):
     """Steady states of the SSN at input points or along a path (the :class:`brianmodels.result.Result`
     convention): what :meth:`SSN.steady_states`, :meth:`SSN.state_counts`, the sweeps and
     :meth:`SSN.size_scan` return.
@@ -95,12 +94,6 @@ class SteadyStates(Result):
     """
 
     STATUS = STATUS
-
-    table: object
-    status: int
-    message: str
-    params: dict = field(default_factory=dict)
-    diagnostics: dict = field(default_factory=dict)
 
 
 def _check_states(st, det, n_points):
@@ -515,19 +508,9 @@ class SSN:
     def sweep_r(self, r_values, *, mu_E, refine=8):
         """Branches at fixed mu_E while the ratio r = mu_I/mu_E sweeps ``r_values``.
 
-        Parameters
-        ----------
-        r_values : array_like
-            Input ratios, in sweep order.
-        mu_E : float
-            External input to E (mV/s).
-        refine : int
-            See :meth:`sweep_path`.
-
-        Returns
-        -------
-        SteadyStates
-            As :meth:`sweep_path` (``r`` holds the ratio of each row).
+        ``r_values`` (input ratios, in sweep order) and ``mu_E`` (external input to E, mV/s) make
+        the path of :meth:`sweep_path` (``refine`` as there); its :class:`SteadyStates` comes back
+        with the ratio of each row in ``r``.
         """
         r_values = check_vector(r_values, "r_values", what="input ratio")
         mu_E = check_float(mu_E, "mu_E")

@@ -17,12 +17,13 @@ convention) whose ``table`` is tidy.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
 from brianmodels.result import Result
 
+from .._results import TableResult
 from . import kernels as _k
 from .._solvers import bisect
 from .._validate import check_finite, check_int, check_vector
@@ -53,7 +54,7 @@ STATUS = {
 
 
 @dataclass
-class RegimeResult(Result):
+class RegimeResult(TableResult):
     """A regime map, fold curve or regime boundary of the SSN (:class:`brianmodels.result.Result`).
 
     Attributes
@@ -73,12 +74,6 @@ class RegimeResult(Result):
     """
 
     STATUS = STATUS
-
-    table: object
-    status: int
-    message: str
-    params: dict = field(default_factory=dict)
-    diagnostics: dict = field(default_factory=dict)
 
     def summary(self):
         """Regime maps: points per ``regime`` label (columns ``regime``, ``n_points``); else the table."""
@@ -341,13 +336,10 @@ def isn_boundary(ssn, r_values, *, mu_E_range=MU_E_RANGE, n_grid=2001):
 
     Parameters
     ----------
-    ssn : SSN
-    r_values : array_like
-        Input ratios mu_I / mu_E.
-    mu_E_range : (float, float)
-        Interval of mu_E scanned (mV/s; default :data:`MU_E_RANGE`).
+    ssn, r_values, mu_E_range
+        As in :func:`fold_curve`.
     n_grid : int
-        Scan points per r (integer >= 3).
+        Scan points per r (integer >= 3) before the bisection of each sign change of F.
 
     Returns
     -------
@@ -380,7 +372,7 @@ def supersaturation_boundary(ssn, r_values, *, mu_E_range=MU_E_RANGE, n_grid=200
     Parameters
     ----------
     ssn, r_values, mu_E_range, n_grid
-        As in :func:`isn_boundary`.
+        As in :func:`isn_boundary` (the sign changes of F_I(w^*) are bisected).
 
     Returns
     -------
