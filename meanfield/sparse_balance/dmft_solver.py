@@ -434,10 +434,8 @@ class DMFTResult(Result):
             "regime": self.regime, "status": self.status, "message": self.message,
             "x_mean": self.u, "phi_mean": self.m, "f": self.f, "mu": self.mu, "q": self.q,
             "eta_mean": self.params["J0"] * math.sqrt(self.params["K"]) * self.m,
-            "sigma0": self.sigma0, "sigma_inf": self.sigma_inf,
-            "var_x": self.sigma0, "var_x_temporal": self.sigma0 - self.sigma_inf,
-            "var_x_quenched": self.sigma_inf,
-            "var_eta": var_eta_t + self.sigma_inf, "var_eta_temporal": var_eta_t,
+            "sigma0": self.sigma0, "sigma_inf": self.sigma_inf, "tvar_x": self.sigma0 - self.sigma_inf,
+            "var_eta": var_eta_t + self.sigma_inf, "tvar_eta": var_eta_t,
             "var_eta_over_var_x": (var_eta_t + self.sigma_inf) / self.sigma0 if self.sigma0 else math.nan,
             "beta": self.beta, "tau_eta": self.tau_eta,
             "beta_ode": d.get("beta_ode", math.nan), "beta_rel_diff": d.get("beta_rel_diff", math.nan),
@@ -450,10 +448,12 @@ class DMFTResult(Result):
 
         Columns: phi, J0, g, I0, K, nu, g_eff2 (parameters); regime, status, message;
         x_mean (= u), phi_mean (= m), f, mu, q, eta_mean (= J0 sqrt(K) m, the paper's positive
-        sign), sigma0, sigma_inf, var_x (= sigma0), var_x_temporal, var_x_quenched, var_eta,
-        var_eta_temporal (= R_eta(0)), var_eta_over_var_x, beta, tau_eta (= 1/beta),
-        beta_ode, beta_rel_diff, residual_max, nfev. Column names match the rate-network
-        simulation statistics where they exist (phi_mean, f, mu, x_mean, beta).
+        sign), sigma0 (variance of x), sigma_inf (its quenched part, the simulation's
+        ``qvar_x``), tvar_x (= sigma0 - sigma_inf, temporal variance of x), var_eta (variance
+        of eta), tvar_eta (= R_eta(0), its temporal part), var_eta_over_var_x, beta, tau_eta
+        (= 1/beta), beta_ode, beta_rel_diff, residual_max, nfev. One column per quantity; the
+        names are the rate-network simulation's where it has the quantity (phi_mean, f, mu,
+        x_mean, tvar_x, tvar_eta, var_eta_over_var_x, beta; ``docs/theory/sparse_balance.md``).
         """
         import pandas as pd
         r = self.row()

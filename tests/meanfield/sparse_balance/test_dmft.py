@@ -222,6 +222,9 @@ def test_sweep_rows_match_single_points(heav_sol):
     df = dmft_sweep(K=[1000, 2000], phi="heaviside", J0=3.0, progress=False).table
     assert len(df) == 2 and {"K", "phi_mean", "f", "mu", "beta", "x_mean", "status"} <= set(df.columns)
     assert df.loc[0, "sigma0"] == pytest.approx(heav_sol.sigma0, rel=1e-12)
+    # one column per quantity: the temporal variances carry the rate simulation's names
+    assert df.loc[0, "tvar_x"] == pytest.approx(heav_sol.sigma0 - heav_sol.sigma_inf, rel=1e-12)
+    assert not {"var_x", "var_x_quenched", "var_x_temporal", "var_eta_temporal"} & set(df.columns)
     assert heav_sol.to_frame().shape[0] == 1
 
 
