@@ -45,23 +45,25 @@ def _ramp(*breakpoints):
 _REGISTRY: dict[str, tuple[dict, dict]] = {}
 
 
-def _register(name, network: dict, **info):
-    info.setdefault("source", _PAPER)
-    _REGISTRY[name] = (dict(network, name=name, source=f"{info['figure']}: {info['source']}"), info)
+def _register(name, *, figure, description, paper_J, r, protocol, dt, note=None,
+              source=_PAPER, **network):
+    """Add preset ``name``: ``network`` are LIFNetwork arguments (N and p default to the base
+    networks' N_BASE and P_BASE), the rest is what :func:`info` returns."""
+    network = dict({"N": N_BASE, "p": P_BASE}, **network)
+    info = dict(figure=figure, description=description, paper_J=paper_J, r=r, protocol=protocol,
+                dt=dt, source=source)
+    if note is not None:
+        info["note"] = note
+    _REGISTRY[name] = (dict(network, name=name, source=f"{figure}: {source}"), info)
 
 
 _SUPERSAT_J = (0.01026, 0.06, 0.007273, 0.01)
+_SUPERSAT_PAPER_J = (2.0, 12.0, 6.0, 1.0)
 
-_register(
-    "supersaturating",
-    dict(N=N_BASE, p=P_BASE, j=_SUPERSAT_J),
-    figure="Fig 2A (also 2B f=1, 2E/F, 2G, 6A/B base)",
-    description="Supersaturating network: nu_E peaks and falls as the input grows (r = 1 > J_II/J_EI).",
-    paper_J=(2.0, 12.0, 6.0, 1.0),
-    r=1.0,
-    protocol=_ramp((0, 0, 0), (50, 50, 50)),
-    dt=0.05e-3,
-)
+_register("supersaturating", j=_SUPERSAT_J,
+          figure="Fig 2A (also 2B f=1, 2E/F, 2G, 6A/B base)",
+          description="Supersaturating network: nu_E peaks and falls as the input grows (r = 1 > J_II/J_EI).",
+          paper_J=_SUPERSAT_PAPER_J, r=1.0, protocol=_ramp((0, 0, 0), (50, 50, 50)), dt=0.05e-3)
 
 
 def _fig2b(f):
@@ -70,118 +72,79 @@ def _fig2b(f):
     j = list(_SUPERSAT_J)
     j[1] *= f
     j[2] /= f
-    return dict(N=N_BASE, p=P_BASE, j=tuple(j))
+    return tuple(j)
 
 
 for _f, _name in ((1.25, "supersaturating_f125"), (1.5, "supersaturating_f150")):
-    _register(
-        _name,
-        _fig2b(_f),
-        figure=f"Fig 2B (f = {_f})",
-        description=f"Supersaturating network with the Fig 2B peak control f = {_f}: "
-                    "(J_EI, J_IE, r) -> (f J_EI, J_IE/f, r/f).",
-        paper_J=(2.0, 12.0 * _f, 6.0 / _f, 1.0),
-        r=1.0 / _f,
-        protocol=_ramp((0, 0, 0), (50, 50, 50 / _f)),
-        dt=0.05e-3,
-        note="The simulator files round j_IE to 4 digits (e.g. 0.0058 for f=1.25); here j_IE = 0.007273/f "
-             "so that the invariance holds exactly.",
-    )
+    _register(_name, j=_fig2b(_f),
+              figure=f"Fig 2B (f = {_f})",
+              description=f"Supersaturating network with the Fig 2B peak control f = {_f}: "
+                          "(J_EI, J_IE, r) -> (f J_EI, J_IE/f, r/f).",
+              paper_J=(2.0, 12.0 * _f, 6.0 / _f, 1.0), r=1.0 / _f,
+              protocol=_ramp((0, 0, 0), (50, 50, 50 / _f)), dt=0.05e-3,
+              note="The simulator files round j_IE to 4 digits (e.g. 0.0058 for f=1.25); here j_IE = "
+                   "0.007273/f so that the invariance holds exactly.")
 
-_register(
-    "supersaturating_exp",
-    dict(N=N_BASE, p=P_BASE, j=_SUPERSAT_J, synapse="exp", tau_s=0.050,
-         delay_min=0.0, delay_max=(0.150, 0.0, 0.0, 0.0)),
-    figure="Fig 2C/D (balance factor and CV_ISI)",
-    description="Supersaturating network with exponential synapses (tau_s = 50 ms; EE delays U[0, 150 ms]).",
-    paper_J=(2.0, 12.0, 6.0, 1.0),
-    r=1.0,
-    protocol=_ramp((0, 19, 19), (50, 19, 19)),
-    dt=0.01e-3,
-)
+_register("supersaturating_exp", j=_SUPERSAT_J, synapse="exp", tau_s=0.050, delay_min=0.0,
+          delay_max=(0.150, 0.0, 0.0, 0.0),
+          figure="Fig 2C/D (balance factor and CV_ISI)",
+          description="Supersaturating network with exponential synapses (tau_s = 50 ms; EE delays U[0, 150 ms]).",
+          paper_J=_SUPERSAT_PAPER_J, r=1.0, protocol=_ramp((0, 19, 19), (50, 19, 19)), dt=0.01e-3)
 
 # Allen Institute mouse V1 L2/3 (``docs/theory/ssn_lif.md`` §14): p = connected/probed, j = AUC / tau_m,post /
 # (V_thr - V_rest)_post. These reproduce the paper's SSN couplings J = p j N_pre.
 _ALLEN_P = (5 / 80, 29 / 150, 44 / 160, 64 / 607)
 _ALLEN_J = (3.5865e-3, 6.8137e-2, 2.8697e-2, 0.112353)
 
-_register(
-    "allen_v1",
-    dict(N=N_BASE, p=_ALLEN_P, j=_ALLEN_J),
-    figure="Fig 3A",
-    description="Network with mouse V1 L2/3 connectivity (Allen Institute synaptic physiology).",
-    paper_J=(0.672, 13.173, 23.675, 11.846),
-    r=1.0,
-    protocol=_ramp((0, 0, 0), (50, 100, 100)),
-    dt=0.1e-3,
-    note="In-degrees are rounded to integers (K_EE = 188 for p N = 187.5), so J differs from the paper's "
-         "fractional-K values by <= 0.5%. The authors' simulation used j_II = 0.10765 (J_II = 11.30); the "
-         "Allen-derived j_II = 0.112353 is used here, consistent with the paper's SSN.",
-)
+_register("allen_v1", p=_ALLEN_P, j=_ALLEN_J,
+          figure="Fig 3A",
+          description="Network with mouse V1 L2/3 connectivity (Allen Institute synaptic physiology).",
+          paper_J=(0.672, 13.173, 23.675, 11.846), r=1.0,
+          protocol=_ramp((0, 0, 0), (50, 100, 100)), dt=0.1e-3,
+          note="In-degrees are rounded to integers (K_EE = 188 for p N = 187.5), so J differs from the "
+               "paper's fractional-K values by <= 0.5%. The authors' simulation used j_II = 0.10765 "
+               "(J_II = 11.30); the Allen-derived j_II = 0.112353 is used here, consistent with the "
+               "paper's SSN.")
 
-_register(
-    "allen_v1_isn",
-    dict(N=N_BASE, p=_ALLEN_P, j=(0.0254,) + _ALLEN_J[1:]),
-    figure="Fig 3B",
-    description="Allen V1 network with a stronger E->E weight (j_EE = 0.0254 mV): ISN above ~1.5 Hz.",
-    paper_J=(4.75, 13.173, 23.675, 11.846),
-    r=0.5,
-    protocol=_ramp((0, 0, 0), (50, 100, 50), (100, 100, 100)),
-    dt=0.1e-3,
-)
+_register("allen_v1_isn", p=_ALLEN_P, j=(0.0254,) + _ALLEN_J[1:],
+          figure="Fig 3B",
+          description="Allen V1 network with a stronger E->E weight (j_EE = 0.0254 mV): ISN above ~1.5 Hz.",
+          paper_J=(4.75, 13.173, 23.675, 11.846), r=0.5,
+          protocol=_ramp((0, 0, 0), (50, 100, 50), (100, 100, 100)), dt=0.1e-3)
 
 _BISTABLE_J = (0.025641, 0.05, 0.008485, 0.11)
+_BISTABLE_PAPER_J = (5.0, 10.0, 7.0, 11.0)
+#: the bistable networks' slow ramp up and down (Fig 4)
+_BISTABLE_RAMP = _ramp((0, 0, 0), (500, 10, 10), (1000, 0, 0))
 
-_register(
-    "bistable",
-    dict(N=N_BASE, p=P_BASE, j=_BISTABLE_J, **_EXP_EE_II),
-    figure="Fig 4A, 4C/D, 5A",
-    description="Bistable network (det J = 15 > 0): up and down states coexist for mu_ext ~ 2-4 mV/s.",
-    paper_J=(5.0, 10.0, 7.0, 11.0),
-    r=1.0,
-    protocol=_ramp((0, 0, 0), (500, 10, 10), (1000, 0, 0)),
-    dt=0.05e-3,
-)
+_register("bistable", j=_BISTABLE_J, **_EXP_EE_II,
+          figure="Fig 4A, 4C/D, 5A",
+          description="Bistable network (det J = 15 > 0): up and down states coexist for mu_ext ~ 2-4 mV/s.",
+          paper_J=_BISTABLE_PAPER_J, r=1.0, protocol=_BISTABLE_RAMP, dt=0.05e-3)
 
 for _tau in (18, 22):
-    _register(
-        f"bistable_tauE{_tau}",
-        dict(N=N_BASE, p=P_BASE, j=_BISTABLE_J, tau=(_tau * 1e-3, 0.010), **_EXP_EE_II),
-        figure="Fig 4B",
-        description=f"Bistable network with tau_E = {_tau} ms"
-                    + (" (persistent activity: the window contains mu_ext = 0)." if _tau == 22 else "."),
-        paper_J=(5.0, 10.0, 7.0, 11.0),
-        r=1.0,
-        protocol=_ramp((0, 0, 0), (500, 10, 10), (1000, 0, 0)),
-        dt=0.05e-3,
-    )
+    _register(f"bistable_tauE{_tau}", j=_BISTABLE_J, tau=(_tau * 1e-3, 0.010), **_EXP_EE_II,
+              figure="Fig 4B",
+              description=f"Bistable network with tau_E = {_tau} ms"
+                          + (" (persistent activity: the window contains mu_ext = 0)." if _tau == 22 else "."),
+              paper_J=_BISTABLE_PAPER_J, r=1.0, protocol=_BISTABLE_RAMP, dt=0.05e-3)
 
-_register(
-    "bistable_s2",
-    dict(N=N_BASE, p=P_BASE, j=_BISTABLE_J, synapse="exp",
-         tau_s=(0.250, 0.050, 0.050, 0.050), delay_min=0.0, delay_max=(0.150, 0.0, 0.0, 0.0)),
-    figure="S2 Fig",
-    description="Bistable network with slow E->E synapses (tau_s = 250 ms) used at several sizes.",
-    paper_J=(5.0, 10.0, 7.0, 11.0),
-    r=1.0,
-    protocol=_ramp((0, 16.4, 16.4), (50, 16.4, 16.4)),
-    dt=0.01e-3,
-)
+_register("bistable_s2", j=_BISTABLE_J, synapse="exp", tau_s=(0.250, 0.050, 0.050, 0.050),
+          delay_min=0.0, delay_max=(0.150, 0.0, 0.0, 0.0),
+          figure="S2 Fig",
+          description="Bistable network with slow E->E synapses (tau_s = 250 ms) used at several sizes.",
+          paper_J=_BISTABLE_PAPER_J, r=1.0, protocol=_ramp((0, 16.4, 16.4), (50, 16.4, 16.4)),
+          dt=0.01e-3)
 
 # Fig 5B / 6E-F: specified as hat-j = j sqrt(N); at N = 4000 j = hat-j / sqrt(4000).
 _NEGDET_JHAT = (0.40542, 0.316228, 0.076661, 0.790569)
 
-_register(
-    "negative_det",
-    dict(N=N_BASE, p=P_BASE, j=tuple(x / math.sqrt(4000) for x in _NEGDET_JHAT), **_EXP_EE_II),
-    figure="Fig 5B, 6E/F",
-    description="det J < 0 network (J = [1.25, 1, 1, 1.25]): at r = 3 a balanced state exists but is "
-                "unstable; even number of steady states.",
-    paper_J=(1.25, 1.0, 1.0, 1.25),
-    r=3.0,
-    protocol=_ramp((0, 0, 0), (100, 0.8 * math.sqrt(4000), 2.4 * math.sqrt(4000))),
-    dt=0.05e-3,
-)
+_register("negative_det", j=tuple(x / math.sqrt(4000) for x in _NEGDET_JHAT), **_EXP_EE_II,
+          figure="Fig 5B, 6E/F",
+          description="det J < 0 network (J = [1.25, 1, 1, 1.25]): at r = 3 a balanced state exists but is "
+                      "unstable; even number of steady states.",
+          paper_J=(1.25, 1.0, 1.0, 1.25), r=3.0,
+          protocol=_ramp((0, 0, 0), (100, 0.8 * math.sqrt(4000), 2.4 * math.sqrt(4000))), dt=0.05e-3)
 
 
 def names() -> list[str]:
