@@ -53,6 +53,14 @@ def _active_set(x, active):
 
 
 @njit(inline="always")
+def _begin_step(x, active, eta):
+    """Start of a serial step: the active set (into ``active``; returns its count) and eta = 0."""
+    for i in range(eta.shape[0]):
+        eta[i] = 0.0
+    return _active_set(x, active)
+
+
+@njit(inline="always")
 def _euler_update(x, phi, eta, I, dt, code, lo, hi):
     """Euler step dx = dt (-x + eta + I) and phi(x) for units lo .. hi-1 (eta already summed)."""
     for i in range(lo, hi):
@@ -68,21 +76,30 @@ def _record(x, eta, s, X_out, E_out, lo, hi):
         E_out[s, i] = eta[i]
 
 
+@njit(inline="always")
+def _end_step(x, phi, eta, I, dt, code, s, X_out, E_out, record, lo, hi):
+    """End of a step for units lo .. hi-1: Euler update and phi (eta summed), then the record."""
+    _euler_update(x, phi, eta, I, dt, code, lo, hi)
+    if record:
+        _record(x, eta, s, X_out, E_out, lo, hi)
+
+
+# The dense (_euler_chunk_sparse) and CSC (_euler_chunk_csc) kernels share the step
+# (_begin_step, _end_step, inlined) but keep their own column sum, for speed: the dense one adds
+# a contiguous column (a loop LLVM vectorises), the CSC one scatters ~K nonzeros through an index
+# array. One kernel over CSC arrays for both would put the indexed scatter (and an index array
+# as large as W) into the dense K = N case.
 @njit(cache=True, nogil=True)
 def _euler_chunk_sparse(W, x, phi, I, dt, code, n_steps, X_out, E_out, record, eta, active):
     n = x.shape[0]
     for s in range(n_steps):
-        na = _active_set(x, active)
-        for i in range(n):
-            eta[i] = 0.0
+        na = _begin_step(x, active, eta)
         for a in range(na):
             j = active[a]
             p = phi[j]
             for i in range(n):
                 eta[i] += W[i, j] * p
-        _euler_update(x, phi, eta, I, dt, code, 0, n)
-        if record:
-            _record(x, eta, s, X_out, E_out, 0, n)
+        _end_step(x, phi, eta, I, dt, code, s, X_out, E_out, record, 0, n)
     return 0
 
 
@@ -105,10 +122,7 @@ def _euler_chunk_sparse_par(W, x, phi, I, dt, code, n_steps, X_out, E_out, recor
                     eta[i] += W[i, j] * p
         for b in prange(nblk):
             lo = b * bs
-            hi = min(n, lo + bs)
-            _euler_update(x, phi, eta, I, dt, code, lo, hi)
-            if record:
-                _record(x, eta, s, X_out, E_out, lo, hi)
+            _end_step(x, phi, eta, I, dt, code, s, X_out, E_out, record, lo, min(n, lo + bs))
     return 0
 
 
@@ -118,19 +132,14 @@ def _euler_chunk_csc(indptr, indices, data, x, phi, I, dt, code, n_steps, X_out,
     # K < N: W in compressed-sparse-column form; an active column costs its ~K nonzeros, not N.
     # Per element the sum runs over active j in increasing order, as in the dense kernel, and the
     # skipped entries are exact zeros, so the float64 trajectory is bit-identical to it.
-    n = x.shape[0]
     for s in range(n_steps):
-        na = _active_set(x, active)
-        for i in range(n):
-            eta[i] = 0.0
+        na = _begin_step(x, active, eta)
         for a in range(na):
             j = active[a]
             p = phi[j]
             for k in range(indptr[j], indptr[j + 1]):
                 eta[indices[k]] += data[k] * p
-        _euler_update(x, phi, eta, I, dt, code, 0, n)
-        if record:
-            _record(x, eta, s, X_out, E_out, 0, n)
+        _end_step(x, phi, eta, I, dt, code, s, X_out, E_out, record, 0, x.shape[0])
     return 0
 
 

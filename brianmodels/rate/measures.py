@@ -145,6 +145,13 @@ class LaggedAutocov:
         return R, R[0].copy()
 
 
+@njit(inline="always")
+def _add_moments(S, k, i, v):
+    """First and second moment sums: S[k, i] += v, S[k + 1, i] += v^2."""
+    S[k, i] += v
+    S[k + 1, i] += v * v
+
+
 @njit(cache=True, nogil=True)
 def _chunk_sums(X, E, code, lo, hi, is_pop, U, on, Tg, no_active):
     """One pass over a chunk: per-unit sums U[6, N] (x, x^2, e, e^2, phi, phi^2), ON counts,
@@ -167,31 +174,20 @@ def _chunk_sums(X, E, code, lo, hi, is_pop, U, on, Tg, no_active):
                 if x > 0.0:
                     na += 1
                 if is_pop[gi]:             # populations are disjoint: each unit once
-                    U[0, i] += x
-                    U[1, i] += x * x
-                    U[2, i] += e
-                    U[3, i] += e * e
-                    U[4, i] += p
-                    U[5, i] += p * p
+                    _add_moments(U, 0, i, x)
+                    _add_moments(U, 2, i, e)
+                    _add_moments(U, 4, i, p)
                     if x > 0.0:
                         on[i] += 1
             m = hi[gi] - lo[gi]
-            mp = sp / m
-            fa = na / m
-            Tg[gi, 0] += mp
-            Tg[gi, 1] += mp * mp
-            Tg[gi, 2] += fa
-            Tg[gi, 3] += fa * fa
+            _add_moments(Tg.T, 0, gi, sp / m)      # Tg.T: [statistic, group]
+            _add_moments(Tg.T, 2, gi, na / m)
             if na > 0:
                 Tg[gi, 4] += sp / na
             else:
                 no_active[gi] += 1
-            mx = sx / m
-            me = se / m
-            Tg[gi, 5] += mx
-            Tg[gi, 6] += mx * mx
-            Tg[gi, 7] += me
-            Tg[gi, 8] += me * me
+            _add_moments(Tg.T, 5, gi, sx / m)
+            _add_moments(Tg.T, 7, gi, se / m)
 
 
 @njit(cache=True, nogil=True)
