@@ -37,10 +37,8 @@ def atomic_write(path, write) -> Path:
     pathlib.Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.tmp.{owner_tag()}.",
-                               suffix=path.suffix)
+    path = _in_parent(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=path.suffix)
     os.close(fd)
     try:
         write(tmp)
@@ -60,6 +58,20 @@ def owner_tag() -> str:
     return f"{host}.{os.getpid()}"
 
 
+def _temp_prefix(path, kind="tmp") -> str:
+    """Name prefix ``.<name>.<kind>.<host>.<pid>.`` of a temporary sibling of ``path`` (``kind``
+    'tmp' for content being written, 'old' for content being removed): the names
+    :func:`clean_leftovers` recognises."""
+    return f".{Path(path).name}.{kind}.{owner_tag()}."
+
+
+def _in_parent(path) -> Path:
+    """``path`` as a Path, its folder created if missing."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def remove_path(path) -> None:
     """Remove a file or folder so that no reader ever sees it half-removed.
 
@@ -72,7 +84,7 @@ def remove_path(path) -> None:
         return
     if not path.exists():
         return
-    trash = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.{owner_tag()}.", dir=path.parent))
+    trash = Path(tempfile.mkdtemp(prefix=_temp_prefix(path, "old"), dir=path.parent))
     try:
         os.replace(path, trash / "x")
     finally:
@@ -104,9 +116,8 @@ def atomic_dir(path, fill, *, replace=True) -> Path:
     pathlib.Path
         ``path``.
     """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{owner_tag()}.", dir=path.parent))
+    path = _in_parent(path)
+    tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), dir=path.parent))
     try:
         fill(tmp)
         if path.exists() or path.is_symlink():
