@@ -109,6 +109,47 @@ def int_range(lo=None, hi=None) -> str:
     return ""
 
 
+def to_mapping(value, name: str, allowed, *, what: str, keys_note: str = "") -> dict:
+    """An optional mapping argument whose keys are among ``allowed`` (None -> ``{}``).
+
+    The one check of dict-valued settings (per-neuron overrides, per-pathway weights): the type
+    and the keys are checked before any value is looked at.
+
+    Parameters
+    ----------
+    value : dict or None
+    name : str
+        Parameter name, used in error messages.
+    allowed : sequence of str
+        The accepted keys, in the order the messages list them.
+    what : str
+        What the dict maps, for the TypeError (``f"{name} must be a dict {what}"``).
+    keys_note : str, optional
+        Appended to the list of allowed keys in the ValueError (e.g. ``" (target then source)"``).
+
+    Returns
+    -------
+    dict
+        ``value`` itself (not copied), or ``{}`` for None.
+
+    Raises
+    ------
+    TypeError
+        ``value`` is not a dict.
+    ValueError
+        A key is not among ``allowed``.
+    """
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict {what}; got {type(value).__name__}")
+    allowed = list(allowed)
+    for key in value:
+        if key not in allowed:
+            raise ValueError(f"{name} keys must be among {allowed}{keys_note}; got {key!r}")
+    return value
+
+
 def to_int(value, name: str, *, lo=None, hi=None) -> int:
     """An integer-valued number (an int, or a float with an integer value) as a Python int.
 

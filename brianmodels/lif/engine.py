@@ -28,6 +28,7 @@ import numpy as np
 
 from ..atomic import atomic_write
 from ..network import PATHWAYS, POPULATIONS, pathway_name
+from ..units import to_mapping
 from .connectivity import _njit
 
 HEADER = Path(__file__).with_name("bm_syn.h")
@@ -143,16 +144,9 @@ def check_weights(weights, N, K, name="synapse_weights") -> dict:
     ValueError
         Unknown pathway, pathway with K = 0, wrong shape, non-finite or negative weights.
     """
-    if weights is None:
-        return {}
-    if not isinstance(weights, dict):
-        raise TypeError(f"{name} must be a dict pathway ('EE', 'EI', 'IE', 'II') -> array of "
-                        f"per-synapse weights (mV); got {type(weights).__name__}")
+    weights = to_mapping(weights, name, PATHWAYS, keys_note=" (target then source)",
+                         what="pathway ('EE', 'EI', 'IE', 'II') -> array of per-synapse weights (mV)")
     out = {}
-    for key in weights:
-        if key not in PATHWAYS:
-            raise ValueError(f"{name} keys must be among {list(PATHWAYS)} (target then "
-                             f"source); got {key!r}")
     for key in PATHWAYS:
         if key not in weights:
             continue

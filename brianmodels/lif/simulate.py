@@ -19,7 +19,7 @@ from . import analysis, build, engine, fastrng, inputs
 from .result import SimulationResult
 from ..network import LIFNetwork, POPULATIONS, pathway_name
 from .. import seeds as _seeds
-from ..units import to_float, to_int
+from ..units import to_float, to_int, to_mapping
 
 #: Default time step (s): 0.05 ms, as in most figures of the paper (``docs/theory/ssn_lif.md`` §1).
 DEFAULT_DT = 5e-5
@@ -233,15 +233,11 @@ def check_neuron_params(neuron_params, net):
     v_reset, t_ref > 0 only with refractoriness, dt against tau) is checked by
     :func:`check_point`.
     """
-    if neuron_params is None:
-        return {}
-    if not isinstance(neuron_params, dict):
-        raise TypeError(f"neuron_params must be a dict name -> per-neuron values with names among "
-                        f"{sorted(_NEURON_PARAMS)}; got {type(neuron_params).__name__}")
+    neuron_params = to_mapping(neuron_params, "neuron_params", sorted(_NEURON_PARAMS),
+                               what=f"name -> per-neuron values with names among "
+                                    f"{sorted(_NEURON_PARAMS)}")
     out = {}
     for k, v in neuron_params.items():
-        if k not in _NEURON_PARAMS:
-            raise ValueError(f"neuron_params keys must be among {sorted(_NEURON_PARAMS)}; got {k!r}")
         name = f"neuron_params[{k!r}]"
         arr = np.asarray(to_float(v, _NEURON_PARAMS[k], name), float)
         if arr.shape not in ((), (net.N_total,)):
