@@ -40,13 +40,21 @@ def protocol(quick: bool) -> dict:
 
 
 def k_sweeps(out, quick: bool, n_jobs=2):
-    """The high- and low-variance K sweeps of Figs 1 and 4 (shared, resumable)."""
+    """The high- and low-variance K sweeps of Figs 1 and 4 (shared, resumable).
+
+    Returns
+    -------
+    (sweeps, stats) : dict, dict
+        ``sweeps[var] = (table, R)`` of :func:`figures._khajeh_common.sweep` and
+        ``stats[var]`` its mean and SEM over seeds per K (:func:`~figures._khajeh_common.mean_sem`),
+        for ``var`` in 'high', 'low'.
+    """
     p = protocol(quick)
-    res = {}
+    sweeps = {}
     for var, params in (("high", kc.HIGH), ("low", kc.LOW)):
-        res[var] = kc.sweep(Path(out) / "khajeh_sweep_runs", p["K"], p["seeds"], T=p["T"], n_jobs=n_jobs,
-                            **params)
-    return res
+        sweeps[var] = kc.sweep(Path(out) / "khajeh_sweep_runs", p["K"], p["seeds"], T=p["T"], n_jobs=n_jobs,
+                               **params)
+    return sweeps, {var: kc.mean_sem(wide) for var, (wide, _) in sweeps.items()}
 
 
 def nonlinearity(I0, y) -> float:
@@ -66,8 +74,7 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     plt = pyplot()
     o = Outputs(out, NAME)
 
-    sweeps = k_sweeps(out, quick, n_jobs)
-    stats = {v: kc.mean_sem(w) for v, (w, _) in sweeps.items()}
+    sweeps, stats = k_sweeps(out, quick, n_jobs)
     I0_rows = []
     for var, params in (("high", kc.HIGH), ("low", kc.LOW)):
         for I0 in p["I0"]:

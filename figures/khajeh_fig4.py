@@ -43,8 +43,7 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     p = protocol(quick)
     plt = pyplot()
     o = Outputs(out, NAME)
-    sweeps = k_sweeps(out, quick, n_jobs)
-    stats = {v: kc.mean_sem(w) for v, (w, _) in sweeps.items()}
+    sweeps, stats = k_sweeps(out, quick, n_jobs)
 
     fig, axs = plt.subplots(1, 3, figsize=(11, 3.4), constrained_layout=True)
     ax = dict(zip("ABC", axs))
