@@ -32,6 +32,7 @@ from typing import Optional
 import numpy as np
 
 from brianmodels.result import Result
+from brianmodels.units import to_mapping
 
 from .._solvers import brentq
 from .._validate import (as_float, broadcast, check_bool, check_finite, check_float, check_int,
@@ -692,15 +693,9 @@ def _check_search(ssn, network, fixed, bounds, n_starts, seed, rtol, bound_names
         if not isinstance(f, str) or ("r" if f.lower() == "r" else f.upper()) not in names:
             raise ValueError(f"fixed entries must be among {PATHWAYS} or 'r'; got {f!r}")
     allowed = names if bound_names is None else bound_names
-    if bounds is None:
-        bounds = {}
-    if not isinstance(bounds, dict):
-        raise TypeError(f"bounds must be a dict name -> (low, high) with names among {allowed}; "
-                        f"got {type(bounds).__name__}")
+    bounds = to_mapping(bounds, "bounds", allowed, what=f"name -> (low, high) with names among {allowed}")
     checked = {}
     for key, value in bounds.items():
-        if key not in allowed:
-            raise ValueError(f"bounds keys must be among {allowed}; got {key!r}")
         if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
             raise ValueError(f"bounds[{key!r}] must be a pair (low, high) (mV for couplings; None: "
                              f"unbounded); got {value!r}")
