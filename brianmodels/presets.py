@@ -119,14 +119,14 @@ _BISTABLE_RAMP = _ramp((0, 0, 0), (500, 10, 10), (1000, 0, 0))
 
 _register("bistable", j=_BISTABLE_J, **_EXP_EE_II,
           figure="Fig 4A, 4C/D, 5A",
-          description="Bistable network (det J = 15 > 0): up and down states coexist for mu_ext ~ 2-4 mV/s.",
+          description="Bistable network (det J = 15 > 0): up and down states coexist for mu_E = mu_I ~ 2-4 mV/s.",
           paper_J=_BISTABLE_PAPER_J, r=1.0, protocol=_BISTABLE_RAMP, dt=0.05e-3)
 
 for _tau in (18, 22):
     _register(f"bistable_tauE{_tau}", j=_BISTABLE_J, tau=(_tau * 1e-3, 0.010), **_EXP_EE_II,
               figure="Fig 4B",
               description=f"Bistable network with tau_E = {_tau} ms"
-                          + (" (persistent activity: the window contains mu_ext = 0)." if _tau == 22 else "."),
+                          + (" (persistent activity: the window contains mu_E = 0)." if _tau == 22 else "."),
               paper_J=_BISTABLE_PAPER_J, r=1.0, protocol=_BISTABLE_RAMP, dt=0.05e-3)
 
 _register("bistable_s2", j=_BISTABLE_J, synapse="exp", tau_s=(0.250, 0.050, 0.050, 0.050),

@@ -48,7 +48,8 @@ def balance_factor(I_E, I_I, I_ext, *, t=None, t_start=None, t_stop=None):
         Recurrent inhibitory input current in mV/s, signed as recorded (<= 0 on average).
     I_ext : float or array like ``I_E``
         External input current in mV/s: the recorded external current (mean + noise) or simply
-        its mean ``mu_ext`` (the noise averages out).
+        its mean, the drive of the neurons' own population (``mu_E`` for E neurons, ``mu_I`` for
+        I neurons; the noise averages out).
     t : (n_times,) float array, optional
         Recording times in s of 2-D inputs (needed for ``t_start``/``t_stop``).
     t_start, t_stop : float, optional

@@ -11,7 +11,7 @@ def test_balance_factor_known_currents():
     tt = np.arange(nt) * 1e-3  # 1 s at 1 ms
     mE = np.linspace(5, 30, n)[:, None]
     mI = -np.linspace(1, 12, n)[:, None]
-    mext = 19.0  # constant mu_ext
+    mext = 19.0  # constant external drive of the population (mV/s)
     wiggle = np.sin(2 * np.pi * 10 * tt)  # zero mean over whole periods
     I_E = mE + 3 * wiggle
     I_I = mI - 2 * wiggle
