@@ -15,7 +15,7 @@ import pandas as pd
 COLORS = {"E": "tab:blue", "I": "tab:red"}
 
 
-def runs(table: pd.DataFrame, x="mu"):
+def runs(table: pd.DataFrame, x="mu_E"):
     """Split a theory branch table (``branch``, ``order`` or ``segment``, ``stable``) into runs of
     equal stability.
 
@@ -35,7 +35,7 @@ def runs(table: pd.DataFrame, x="mu"):
             yield bool(s[lo]), g.iloc[max(lo - 1, 0) if lo else 0:hi]
 
 
-def plot_branches(ax, table, y, *, x="mu", color="k", label=None, lw=1.2, unstable=True, **kw):
+def plot_branches(ax, table, y, *, x="mu_E", color="k", label=None, lw=1.2, unstable=True, **kw):
     """Theory branches of ``table`` on ``ax``: stable solid (or ``ls``), unstable dashed/dotted (label once)."""
     first = True
     ls_stable = kw.pop("ls", "-")
@@ -48,7 +48,7 @@ def plot_branches(ax, table, y, *, x="mu", color="k", label=None, lw=1.2, unstab
     return ax
 
 
-def stable_curve(table, y, x="mu"):
+def stable_curve(table, y, x="mu_E"):
     """Largest-nu stable branch value per x (for a one-valued comparison), as a Series."""
     st = table[table["stable"]]
     return st.groupby(x)[y].max()
@@ -56,7 +56,7 @@ def stable_curve(table, y, x="mu"):
 
 def theory_long(table, name, extra=()):
     """Long CSV form of a theory sweep: one row per state x population."""
-    cols = [c for c in ("N", "mu_hat_E", "mu", "mu_E", "mu_I", "r", "branch", "segment", "order", "stable", "isn",
+    cols = [c for c in ("N", "mu_hat_E", "mu_E", "mu_I", "r", "branch", "segment", "order", "stable", "isn",
                         *extra) if c in table.columns]
     frames = []
     for X in ("E", "I"):
@@ -68,8 +68,21 @@ def theory_long(table, name, extra=()):
     return pd.concat(frames, ignore_index=True)
 
 
-def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
+def external_drive(mu_E, *, r=None, mu_I=None):
+    """The constant external drives ``{'E': mu_E, 'I': mu_I}`` in mV/s, with ``mu_I = r mu_E``
+    unless ``mu_I`` is given (at most one of ``r`` and ``mu_I``; neither: r = 1), validated by
+    :func:`brianmodels.lif.inputs.resolve`."""
+    from brianmodels.lif.inputs import resolve
+
+    drive = resolve(mu_E, r=r, mu_I=mu_I)
+    return {"E": drive.mu_E, "I": drive.mu_I}
+
+
+def balance_and_cv(currents, spikes, mu_E, *, r=None, mu_I=None, t_start, t_stop, n_rec=1000):
     """Per-neuron balance factors and CV_ISI of one run after ``t_start`` (``docs/theory/ssn_lif.md`` §12).
+
+    BF_i = -<I^I_i> / (<I^E_i> + mu_X) with the external drive mu_X of the neuron's population
+    (mu_E for E, mu_I = r mu_E for I).
 
     Parameters
     ----------
@@ -77,8 +90,12 @@ def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
         Recorded recurrent inputs of one point (``population, neuron, t, I_E, I_I``, mV/s).
     spikes : pandas.DataFrame
         Recorded spikes of the same point (``population, neuron, t``; t in s).
-    mu_ext : float
-        External drive (mV/s).
+    mu_E : float
+        Constant external drive of E (mV/s).
+    r : float, optional
+        mu_I / mu_E (default 1).
+    mu_I : float, optional
+        Constant external drive of I (mV/s); at most one of ``r`` and ``mu_I``.
     t_start, t_stop : float
         Measurement window (s).
     n_rec : int
@@ -91,9 +108,11 @@ def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
     """
     from brianmodels.lif import analysis
 
+    drive = external_drive(mu_E, r=r, mu_I=mu_I)
     cur = currents[currents["t"] >= t_start]
     per = cur.groupby(["population", "neuron"])[["I_E", "I_I"]].mean().reset_index()
-    per["BF"] = analysis.balance_factor(per["I_E"].to_numpy(), per["I_I"].to_numpy(), mu_ext)
+    per["BF"] = analysis.balance_factor(per["I_E"].to_numpy(), per["I_I"].to_numpy(),
+                                        per["population"].map(drive).to_numpy(float))
     cvs = []
     for X in ("E", "I"):
         s = spikes[spikes["population"] == X]
@@ -104,20 +123,44 @@ def balance_and_cv(currents, spikes, mu_ext, t_start, t_stop, n_rec=1000):
     return per, pd.concat(cvs, ignore_index=True)
 
 
-def draw_balance(ax, per, cvs, J, mu_ext):
+def mean_field_balance(cvs, J, mu_E, *, r=None, mu_I=None):
+    """Mean-field balance factor from the simulated rates (``docs/theory/ssn_lif.md`` §12):
+    BF_X = J_XI nu_I / (J_XE nu_E + mu_X) for X = E, I.
+
+    Parameters
+    ----------
+    cvs : pandas.DataFrame
+        Per-neuron ``population`` and ``rate`` (Hz), as returned by :func:`balance_and_cv`.
+    J : (2, 2) array
+        Couplings J_XY in mV (magnitudes).
+    mu_E, r, mu_I : float
+        External drive of E (mV/s) and the ratio r = mu_I / mu_E or mu_I itself (at most one;
+        neither: r = 1).
+
+    Returns
+    -------
+    dict
+        ``{'E': BF_E, 'I': BF_I}`` (dimensionless).
+    """
+    drive = external_drive(mu_E, r=r, mu_I=mu_I)
+    nu = cvs.groupby("population")["rate"].mean()
+    return {X: J[x, 1] * nu["I"] / (J[x, 0] * nu["E"] + drive[X]) for x, X in enumerate("EI")}
+
+
+def draw_balance(ax, per, cvs, J, mu_E, *, r=None, mu_I=None):
     """Box plot of per-neuron BF with the mean-field BF from the simulated rates (``docs/theory/ssn_lif.md`` §12).
 
-    Mean field: BF_X = J_XI nu_I / (J_XE nu_E + mu_ext), with J in mV, rates in Hz, mu_ext in mV/s.
-    Returns ``{'E': BF_E, 'I': BF_I}``.
+    Mean field: BF_X = J_XI nu_I / (J_XE nu_E + mu_X), with J in mV, rates in Hz and the external
+    drive mu_X of population X in mV/s (mu_E; mu_I = r mu_E unless ``mu_I`` is given, r = 1 by
+    default). Returns ``{'E': BF_E, 'I': BF_I}``.
     """
     bp = ax.boxplot([per.loc[per["population"] == X, "BF"].dropna() for X in ("E", "I")], tick_labels=["E", "I"],
                     patch_artist=True)
     for patch, X in zip(bp["boxes"], ("E", "I")):
         patch.set_facecolor(COLORS[X])
         patch.set_alpha(0.4)
-    nu = cvs.groupby("population")["rate"].mean()
-    bf_mf = {X: J[x, 1] * nu["I"] / (J[x, 0] * nu["E"] + mu_ext) for x, X in enumerate("EI")}
-    ax.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5, label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext})$")
+    bf_mf = mean_field_balance(cvs, J, mu_E, r=r, mu_I=mu_I)
+    ax.plot([1, 2], [bf_mf["E"], bf_mf["I"]], "k_", ms=20, mew=1.5, label=r"$J_{XI}\nu_I/(J_{XE}\nu_E+\mu^{ext}_X)$")
     ax.legend(frameon=False, loc="center", bbox_to_anchor=(0.5, 0.82), title="mean field from the rates",
               title_fontsize=6.5)
     ax.axhline(1, color="0.6", ls=":", lw=0.8)

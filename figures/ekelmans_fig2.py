@@ -45,7 +45,7 @@ def run(out, quick: bool = False) -> str:
     from brianmodels.lif import analysis
     from brianmodels.lif.inputs import Sampled
     from meanfield import SSN
-    from meanfield.compare import compare
+    from meanfield import compare
     from meanfield.ssn.design import inputs_for
 
     plt = pyplot()
@@ -90,8 +90,8 @@ def run(out, quick: bool = False) -> str:
     netx = presets.get("supersaturating_exp")
     rx = simulate(netx, mu_E=MU_BF, r=1.0, duration=Tcd, warmup=1.0, dt=dt_fine, record_spikes=(1000, 1000),
                   record_currents=(100, 100))
-    per, cvs = balance_and_cv(rx.currents, rx.spikes, MU_BF, 1.0, Tcd)
-    bf_mf = draw_balance(axC, per, cvs, netx.J, MU_BF)
+    per, cvs = balance_and_cv(rx.currents, rx.spikes, MU_BF, r=1.0, t_start=1.0, t_stop=Tcd)
+    bf_mf = draw_balance(axC, per, cvs, netx.J, MU_BF, r=1.0)
     axC.set_ylim(-0.05, 1.05)
     axC.set_title(f"C: BF at the peak (mu = {MU_BF:g} mV/s)")
     insD = axD.inset_axes([0.62, 0.6, 0.35, 0.33])

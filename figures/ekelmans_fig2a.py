@@ -62,7 +62,7 @@ def run(out, quick: bool = False, n_jobs=None) -> str:
     import matplotlib.pyplot as plt
 
     from brianmodels import presets, sweep
-    from meanfield.compare import compare
+    from meanfield import compare
 
     from ._output import save_csv, save_figure, save_json
 

@@ -55,7 +55,7 @@ def run(out, quick: bool = False) -> str:
     """Simulate, solve, compare and draw Fig 3 into ``out``; return the text summary."""
     from brianmodels import presets, sweep
     from meanfield import SSN, selfconsistent
-    from meanfield.compare import compare
+    from meanfield import compare
 
     plt = pyplot()
     o = Outputs(out, NAME)

@@ -52,7 +52,7 @@ def run(out, quick: bool = False) -> str:
     from brianmodels import presets, sweep
     from brianmodels.lif import analysis
     from meanfield import SSN, selfconsistent
-    from meanfield.compare import compare
+    from meanfield import compare
     from meanfield.ssn.regimes import fold_curve
 
     plt = pyplot()
@@ -72,8 +72,8 @@ def run(out, quick: bool = False) -> str:
     det = analysis.detect_states(rates["rate"].to_numpy(), 0.01, t=rates["t"].to_numpy() + 0.005,
                                  mu=(rates["t"].to_numpy() + 0.005, rates["mu"].to_numpy()), width=0.2,
                                  min_dwell=0.5)
-    folds = fold_curve(ssn, [1.0], (0.0, mu_max))
-    fold_mu = np.sort(folds["mu"].to_numpy())
+    folds = fold_curve(ssn, [1.0], mu_E_range=(0.0, mu_max)).table
+    fold_mu = np.sort(folds["mu_E"].to_numpy())
     spk = res.spikes[res.spikes["point"] == 0]
     win = []
     for X, N in zip(("E", "I"), (1000, 1000)):
@@ -122,13 +122,13 @@ def run(out, quick: bool = False) -> str:
         nb = presets.get(tau_name)
         sb = SSN.from_network(nb)
         tb = sb.sweep(np.linspace(-4, mu_max, 401), r=1.0).table
-        fb = fold_curve(sb, [1.0], (-4.0, mu_max))
+        fb = fold_curve(sb, [1.0], mu_E_range=(-4.0, mu_max)).table
         c = plt.get_cmap("viridis")(k / 2.5)
         plot_branches(axB, tb, "nu_E", color=c, label=rf"$\tau_E$ = {nb.tau[0] * 1e3:g} ms")
-        for m in fb["mu"]:
+        for m in fb["mu_E"]:
             axB.axvline(m, color=c, lw=0.6, ls=":")
-        winB.append(dict(tau_E=nb.tau[0], mu_low=fb["mu"].min() if len(fb) else np.nan,
-                         mu_high=fb["mu"].max() if len(fb) else np.nan, n_folds=len(fb)))
+        winB.append(dict(tau_E=nb.tau[0], mu_low=fb["mu_E"].min() if len(fb) else np.nan,
+                         mu_high=fb["mu_E"].max() if len(fb) else np.nan, n_folds=len(fb)))
         o.csv(f"B_tauE{nb.tau[0] * 1e3:g}", theory_long(tb, "SSN"))
     winB = pd.DataFrame(winB)
     winB["persistent"] = winB["mu_low"] < 0
@@ -145,8 +145,8 @@ def run(out, quick: bool = False) -> str:
     # ---- C/D: persistent up state after the kick
     t0 = KICK[2] + 2.0
     per, cvs = balance_and_cv(res.currents[res.currents["point"] == 1], res.spikes[res.spikes["point"] == 1],
-                              KICK[1], t0, T)
-    bf_mf = draw_balance(axC, per, cvs, net.J, KICK[1])
+                              KICK[1], r=1.0, t_start=t0, t_stop=T)  # the kick protocol has r = 1
+    bf_mf = draw_balance(axC, per, cvs, net.J, KICK[1], r=1.0)
     axC.set_title(f"C: BF in the up state (mu = {KICK[1]:g} mV/s)")
     axC.set_ylim(0, 1.05)
     for X in ("E", "I"):
@@ -183,8 +183,7 @@ def run(out, quick: bool = False) -> str:
 
     o.csv("A_simulation", simA)
     o.csv("A_theory", pd.concat([theory_long(v, k) for k, v in th.items()], ignore_index=True))
-    o.csv("A_states", pd.DataFrame([det.summary()]) if hasattr(det, "summary") else pd.DataFrame(
-        [dict(mu_up=det.mu_up, mu_down=det.mu_down, status=det.status)]))
+    o.csv("A_states", det.summary())
     o.csv("A_folds", folds)
     o.csv("B_windows", winB)
     o.csv("C", per)

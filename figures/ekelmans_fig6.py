@@ -71,7 +71,7 @@ def run(out, quick: bool = False) -> str:
     """Simulate, solve and draw Fig 6 into ``out``; return the text summary."""
     from brianmodels import presets
     from meanfield import SSN
-    from meanfield.compare import compare
+    from meanfield import compare
     from meanfield.lif.scaling import size_scaling
 
     plt = pyplot()

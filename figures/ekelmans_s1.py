@@ -20,11 +20,11 @@ PANELS = {"A": ("allen_v1", (0.0, 1000.0), (0.0, 2.0)),
           "B": ("supersaturating", (0.0, 100.0), (0.0, 1.0))}
 
 
-def _allen_notes(preset, ssn, mu_range):
+def _allen_notes(preset, ssn, mu_E_range):
     if preset != "allen_v1":
         return []
-    onset = ssn.supersaturation_onset(1.0, mu_max=mu_range[1])
-    return [f"  Allen, r = 1: supersaturation onset at mu = {onset:.4g} mV/s (paper: > 150); "
+    onset = ssn.supersaturation_onset(1.0, mu_E_max=mu_E_range[1])
+    return [f"  Allen, r = 1: supersaturation onset at mu_E = {onset:.4g} mV/s (paper: > 150); "
             f"ISN threshold nu_E = {ssn.isn_threshold():.4g} Hz (paper: > 27 Hz)"]
 
 

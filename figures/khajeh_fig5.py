@@ -62,7 +62,7 @@ def beta_estimator_expectation(beta, T, max_lag=40.0):
 
 def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     """Simulate, solve the DMFT, compare and draw Fig 5 into ``out``; return the summary."""
-    from meanfield.compare import compare
+    from meanfield import compare
 
     out = Path(out)
     p = protocol(quick)

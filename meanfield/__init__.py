@@ -4,8 +4,12 @@ Units everywhere in this package: rates in Hz, external drive mu in mV/s, noise
 intensity sigma in mV/sqrt(s), voltages in mV (threshold 1 mV), times in seconds
 (rate-network/DMFT quantities are dimensionless, time in units of tau).
 
-``compare(sim, theory)`` lives in :mod:`meanfield.compare` (``from meanfield.compare import
-compare``); input design and regime targeting in :mod:`meanfield.ssn.design`.
+Layout: :mod:`meanfield.lif` (Ricciardi transfer function, power-law fit, self-consistent rates
+Phi_sc, size scaling), :mod:`meanfield.ssn` (the SSN: steady states, regimes, design),
+:mod:`meanfield.sparse_balance` (DMFT of the rate networks), over the shared
+:mod:`meanfield._solvers`, :mod:`meanfield.quadrature` and :mod:`meanfield._validate`;
+``compare(sim, theory)`` (:mod:`meanfield.comparison`) lines simulations up with any of them.
+The mathematics, with the papers' equation numbers: ``docs/theory/``.
 
 Public names are loaded lazily (PEP 562) so that ``import meanfield`` stays fast:
 sympy, scipy and pandas are only imported when a solver is first used.
@@ -29,6 +33,8 @@ _EXPORTS = {
     "size_scaling": "meanfield.lif.scaling",
     "dmft": "meanfield.sparse_balance.dmft_solver",
     "dmft_sweep": "meanfield.sparse_balance.dmft_solver",
+    "compare": "meanfield.comparison",
+    "Comparison": "meanfield.comparison",
 }
 
 __all__ = sorted(_EXPORTS)

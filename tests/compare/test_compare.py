@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from meanfield.compare import compare
+from meanfield import compare
 
 
 def s_curve(n=801):
@@ -143,3 +143,18 @@ def test_plot_draws_both_sides(tmp_path):
     fig = compare(hysteresis_sim(), {"S": s_curve()}).plot()
     assert len(fig.axes) == 2 and all(len(ax.lines) >= 3 for ax in fig.axes)
     fig.savefig(tmp_path / "c.png")
+
+
+def test_public_compare_is_the_function_after_any_import_order():
+    """``from meanfield import compare`` is the function even once the module defining it is
+    imported (a submodule named like the function would shadow it on the package)."""
+    import importlib
+
+    import meanfield
+
+    importlib.import_module("meanfield.comparison")
+    from meanfield import Comparison, compare
+    assert callable(compare) and compare.__module__ == "meanfield.comparison"
+    assert isinstance(Comparison, type)
+    for name in meanfield.__all__:
+        assert not isinstance(getattr(meanfield, name), type(meanfield)), name

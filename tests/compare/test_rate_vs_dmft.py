@@ -10,7 +10,7 @@ import pytest
 
 from brianmodels import rate_sweep, simulate_rate_network
 from meanfield import dmft, dmft_sweep
-from meanfield.compare import compare
+from meanfield import compare
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
 

@@ -31,7 +31,7 @@ def _csv(out, name, panel):
 
 
 def _at(table, mu, r):
-    row = table[np.isclose(table["mu"], mu) & np.isclose(table["r"], r)]
+    row = table[np.isclose(table["mu_E"], mu) & np.isclose(table["r"], r)]
     assert len(row) == 1, (mu, r)
     return row.iloc[0]
 
@@ -57,14 +57,14 @@ def test_s1_allen_and_fig2_maps(tmp_path_factory):
     out, summary = _run("ekelmans_s1", tmp_path_factory)
     A, B = _csv(out, "ekelmans_s1", "A"), _csv(out, "ekelmans_s1", "B")
     # paper: the Allen network "requires r < 0.9" for a balanced state (J_II/J_EI = 0.8993)
-    assert (A[(A["r"] < 0.88) & (A["mu"] > 0)]["balanced"] == "stable").all()
-    assert (A[(A["r"] > 0.92) & (A["mu"] > 0)]["balanced"] == "none").all()
+    assert (A[(A["r"] < 0.88) & (A["mu_E"] > 0)]["balanced"] == "stable").all()
+    assert (A[(A["r"] > 0.92) & (A["mu_E"] > 0)]["balanced"] == "none").all()
     # paper: at r = 1 the Allen network supersaturates only for mu_ext > 150 mV/s
     r1 = A[np.isclose(A["r"], 1.0)]
-    assert not r1[r1["mu"] < 140]["supersaturating"].any() and r1[r1["mu"] > 250]["supersaturating"].any()
+    assert not r1[r1["mu_E"] < 140]["supersaturating"].any() and r1[r1["mu_E"] > 250]["supersaturating"].any()
     # Fig 2 network: supersaturating at r = 1 beyond the peak (~18 mV/s), not below it
     assert _at(B, 40.0, 1.0)["supersaturating"] and not _at(B, 5.0, 1.0)["supersaturating"]
-    assert "onset at mu = 15" in summary
+    assert "onset at mu_E = 15" in summary
 
 
 # ------------------------------------------------------------------ simulations
@@ -163,7 +163,7 @@ def test_fig3_allen_and_paradoxical(tmp_path_factory):
 def test_fig4_hysteresis_overlaps_ssn_window(tmp_path_factory):
     out, summary = _run("ekelmans_fig4", tmp_path_factory)
     st = _csv(out, "ekelmans_fig4", "A_states").iloc[0]
-    folds = np.sort(_csv(out, "ekelmans_fig4", "A_folds")["mu"].to_numpy())
+    folds = np.sort(_csv(out, "ekelmans_fig4", "A_folds")["mu_E"].to_numpy())
     # SSN folds [2.165, 3.57] mV/s; paper: "low or high activity for inputs in the 2-4 mV/s range"
     assert folds.size == 2 and 1.9 < folds[0] < 2.4 and 3.3 < folds[1] < 3.8
     # the simulated hysteresis loop contains the SSN window. Measured on the 2 x 12-s quick ramp

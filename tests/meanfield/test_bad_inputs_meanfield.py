@@ -16,7 +16,7 @@ from meanfield import SSN, cv_isi, dmft, dmft_sweep, fit_powerlaw, phi, phi_grad
 from meanfield.ssn import design
 from meanfield.sparse_balance import gammasum
 from meanfield.ssn import regimes
-from meanfield.compare import compare
+from meanfield import compare
 from meanfield._solvers import continue_curve, locate_fold
 from meanfield.lif.powerlaw import PowerLaw
 from meanfield.lif.selfconsistency import PhiNetwork
@@ -80,7 +80,7 @@ def no_work(monkeypatch):
                          ("meanfield.lif.selfconsistency", "_solve_point"), ("meanfield.lif.selfconsistency", "continue_curve"),
                          ("meanfield.sparse_balance.dmft_solver", "solve_u"), ("meanfield.sparse_balance.dmft_solver", "evaluate"),
                          ("meanfield.ssn.design", "_minimise"), ("meanfield.ssn.design", "_states"),
-                         ("meanfield.compare", "_theory_segments"), ("meanfield.compare", "_candidates"),
+                         ("meanfield.comparison", "_theory_segments"), ("meanfield.comparison", "_candidates"),
                          ("meanfield._solvers", "newton"), ("meanfield._solvers", "_tangent")]:
         monkeypatch.setattr(f"{module}.{name}", forbidden)
 

@@ -174,7 +174,7 @@ def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu_E=None
         ``t_hi`` (s), ``mu_E``, ``mu_I`` (mV/s), ``direction`` (only if the input changes:
         'up' on rising, 'down' on falling input), ``rate`` (Hz), ``n_spikes``,
         ``n_neurons``. The columns ``mu_E, mu_I, population, rate, direction`` are what
-        :func:`meanfield.compare.compare` reads from a simulation.
+        :func:`meanfield.comparison.compare` reads from a simulation.
     """
     i, t, N = _spikes(i, t, N)
     lo, hi = _window_args(t_start, t_stop, window, step)
