@@ -25,7 +25,7 @@ concept (every public name is importable from ``brianmodels.lif.analysis`` itsel
   (:func:`isi_statistics`);
 * :mod:`.balance` -- balance factor per neuron, BF_i = -<I^I_i> / (<I^E_i> + <I^ext_i>)
   (:func:`balance_factor`);
-* :mod:`.autocorrelation` -- autocorrelation function and time of population activity
+* :mod:`.timescales` -- autocorrelation function and time of population activity
   (:func:`autocorrelation`, :func:`autocorrelation_time`);
 * :mod:`.up_down` -- up/down states of bistable networks with a Schmitt trigger, spontaneous
   switches, dwell times and the hysteresis loop [mu_down, mu_up] of a forward/backward ramp
@@ -39,7 +39,7 @@ that several of them share.
 from __future__ import annotations
 
 from ._common import summary_stats
-from .autocorrelation import (ACF, ACF_METHODS, AutocorrelationTime, autocorrelation,
+from .timescales import (ACF, ACF_METHODS, AutocorrelationTime, autocorrelation,
                               autocorrelation_time)
 from .balance import balance_factor
 from .isi import NUMBA_MIN_SPIKES, ISIStats, isi_statistics

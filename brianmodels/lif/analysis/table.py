@@ -10,7 +10,7 @@ import pandas as pd
 
 from ._common import (_bin_counts, _float, _in_window, _input_columns, _n_bins, _spikes,
                       _window_args, summary_stats)
-from .autocorrelation import autocorrelation_time
+from .timescales import autocorrelation_time
 from .balance import balance_factor
 from .isi import _check_min_spikes, _isi_stats, _time_order
 

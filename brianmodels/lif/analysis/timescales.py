@@ -125,8 +125,7 @@ class AutocorrelationTime(Result):
     message: str
     params: dict = field(default_factory=dict)
 
-    # status codes, also as class attributes (the module name is shadowed by the function
-    # ``autocorrelation`` in ``brianmodels.lif.analysis``)
+    # status codes, also as class attributes (``AutocorrelationTime.FIT_FAILED``)
     OK, NO_ZERO_CROSSING, TOO_SHORT, NOT_SIGNIFICANT, FIT_FAILED = \
         OK, NO_ZERO_CROSSING, TOO_SHORT, NOT_SIGNIFICANT, FIT_FAILED
     STATUS = {OK: "autocorrelation time measured",
