@@ -120,7 +120,7 @@ def run_sweep():
     from brianmodels.rate.sweep import fit_exponent, rate_sweep
     t0 = time.perf_counter()
     res = rate_sweep(K=[500, 1000, 2000, 4000], seeds=[0], connectivity_seeds=[0, 1], T=1000.0, n_jobs=2,
-                     out_dir=os.environ.get("BENCH_RATE_SWEEP_DIR", "out/bench_rate_sweep"))
+                     out=os.environ.get("BENCH_RATE_SWEEP_DIR", "out/bench_rate_sweep"))
     print(f"sweep K=500..4000 x 2 connectivity seeds, T=1000: {time.perf_counter() - t0:.0f} s wall ({res.message})")
     df = res.table
     print(df.groupby("K")[["phi_mean", "f", "mu", "x_mean", "beta", "chi2_phi"]].mean().to_string())

@@ -63,7 +63,7 @@ def sweep(out_dir, K, seeds, *, T, dt=0.02, n_jobs=2, **params):
     """
     from brianmodels import rate_sweep
 
-    runs = [rate_sweep(K, seeds=[s], connectivity_seeds=[s], out_dir=out_dir, n_jobs=n_jobs, T=T, dt=dt,
+    runs = [rate_sweep(K, seeds=[s], connectivity_seeds=[s], out=out_dir, n_jobs=n_jobs, T=T, dt=dt,
                        **params) for s in np.atleast_1d(seeds)]
     for r in runs:
         r.raise_for_status()

@@ -5,7 +5,7 @@ in-degrees and both kinds of seed, :mod:`brianmodels.seeds`) through
 :func:`~brianmodels.rate.simulate.simulate_rate_network` in worker processes and returns a
 :class:`RateSweepResult` (the result convention of :mod:`brianmodels.result`).
 
-Each point is written atomically (temporary file + ``os.replace``) to ``out_dir`` as
+Each point is written atomically (temporary file + ``os.replace``) to ``out`` as
 ``<name>.parquet`` (its rows of the tidy table) and ``<name>.R.parquet`` (R_eta, R_x), then
 ``<name>.manifest.json`` (the point's content key and parameters, size and SHA-256 of both
 files; written last). A rerun with the same arguments reuses the points whose files check
@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import inspect
 import json
+import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from multiprocessing import get_context
@@ -119,8 +120,8 @@ class RateSweepResult(Result):
         return summary_table(self.table)
 
 
-def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=None, out_dir=None,
-               n_jobs=2, progress=True, **kwargs) -> RateSweepResult:
+def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=None, out=None,
+               n_jobs=None, progress=True, **kwargs) -> RateSweepResult:
     """Run the rate network for every in-degree K and every pair of seeds; return one tidy result.
 
     Parameters
@@ -136,13 +137,14 @@ def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=N
     N : int, sequence of int or None
         Network sizes: None -> ``N = K`` (all-to-all, the paper's choice); an int -> the same N for
         all K; a sequence -> one N per K.
-    out_dir : str or Path, optional
-        Folder for the per-point files (created, and checked writable before any run: an
+    out : str or Path, optional
+        As ``out`` of :func:`brianmodels.lif.sweep.sweep`: folder for the per-point files (created, and checked writable before any run: an
         existing file or an unwritable folder raises ``ValueError``/``PermissionError``).
         Without it nothing is written or resumed. Damaged stored points are recomputed
         with a warning (module docstring).
-    n_jobs : int
-        Worker processes (default 2, the cores of the project machines; 1 runs in-process).
+    n_jobs : int, optional
+        Worker processes (default: all local cores, as :func:`brianmodels.lif.sweep.sweep`; 1 runs
+        in-process).
     progress : bool
         tqdm bar over points.
     **kwargs
@@ -175,7 +177,7 @@ def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=N
         Ns = [to_int(n, "N", lo=1) for n in N]
         if len(Ns) != len(Ks):
             raise ValueError(f"N must be None, an int or have one entry per K ({len(Ks)}); got {len(Ns)}")
-    n_jobs = to_int(n_jobs, "n_jobs", lo=1)
+    n_jobs = (os.cpu_count() or 1) if n_jobs is None else to_int(n_jobs, "n_jobs", lo=1)
     if kwargs.get("ei") not in (None, False):
         raise ValueError("ei: rate_sweep sweeps K of the inhibitory network; run E-I networks "
                          "with simulate_rate_network(ei=...)")
@@ -190,7 +192,7 @@ def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=N
     for k_, n_, s, c in points:          # validate every point before running anything
         check_args(N=n_, K=k_, seed=s, connectivity_seed=c, **kwargs)
 
-    out = None if out_dir is None else atomic.writable_folder(out_dir, "out_dir")
+    out = None if out is None else atomic.writable_folder(out, "out")
     parts, todo = [], []
     for k_, n_, s, c in points:
         key = _point_key(k_, n_, s, c, kwargs)
@@ -225,7 +227,7 @@ def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=N
     failed = df.loc[df["status"] != 0, ["K", "seed", "connectivity_seed"]].drop_duplicates()
     status = 1 if len(failed) else 0
     message = (f"{len(points)} point(s) (K x seeds x connectivity_seeds = {len(Ks)} x {len(seeds)} x "
-               f"{len(cseeds)}): {len(todo)} simulated, {n_loaded} read from out_dir")
+               f"{len(cseeds)}): {len(todo)} simulated, {n_loaded} read from out")
     if status:
         message = (RateSweepResult.STATUS[1] + f" at (K, seed, connectivity_seed) = "
                    f"{[tuple(map(int, r)) for r in failed.to_numpy()]}; " + message)

@@ -49,8 +49,10 @@ STATUS = {
     2: _STEADY_STATUS[2] + " (rows with parity_violated)",
     3: "a fold was not resolved: the bisection did not end at a double root, or two folds share one "
        "scan cell; refine n_grid (rows with resolved False)",
-    4: "no boundary crossing in mu_E_range for some input ratio (rows with found False)",
 }
+# A boundary scan that finds no crossing at some ratio has answered the question (the boundary is
+# not in the range there, or cannot exist: Eq 4): status 0, rows with found False, and the message
+# names those ratios and why.
 
 
 @dataclass
@@ -63,8 +65,8 @@ class RegimeResult(TableResult):
         The tidy table; its columns are documented by the function that made it.
     status : int
         0 success; 1 states beyond the scan grid; 2 parity rule violated (a root lost); 3 a fold not
-        resolved; 4 no boundary crossing in the range for some r (:data:`STATUS`). The rows
-        concerned are marked in ``table``.
+        resolved (:data:`STATUS`). The rows concerned are marked in ``table``; ratios without a
+        boundary crossing are rows with ``found`` False (status 0, named in ``message``).
     message : str
         What happened.
     params : dict
@@ -322,10 +324,11 @@ def _boundary_result(ssn, method, r_values, r_cross, mu_E, columns, lo, hi, n_gr
         groups = {}
         for x, w in zip(r_values[missing], np.asarray(why, dtype=object)[missing]):
             groups.setdefault(w or f"no crossing in mu_E in [{lo:g}, {hi:g}] mV/s", []).append(round(float(x), 6))
-        message = "; ".join(f"{w} at r = {rs}" for w, rs in groups.items())
+        message = (f"{r_cross.size} crossing(s) at {r_values.size} input ratio(s); none "
+                   + "; ".join(f"({w}) at r = {rs}" for w, rs in groups.items()))
     else:
         message = f"{r_cross.size} crossing(s) at {r_values.size} input ratio(s)"
-    return RegimeResult(table=table, status=4 if n_miss else 0, message=message,
+    return RegimeResult(table=table, status=0, message=message,
                         diagnostics=dict(n_crossings=int(r_cross.size), n_r_without_crossing=n_miss),
                         params=dict(ssn=ssn.to_dict(), method=method, r_values=r_values.tolist(),
                                     mu_E_range=[lo, hi], n_grid=n_grid))
@@ -346,7 +349,8 @@ def isn_boundary(ssn, r_values, *, mu_E_range=MU_E_RANGE, n_grid=2001):
     RegimeResult
         ``table``: one row per crossing and one per ratio without any (``found`` False, NaN drive),
         sorted by ``r``, ``mu_E``: ``r``, ``mu_E``, ``mu_I`` (mV/s), ``nu_E`` (= nu_E^ISN, Eq 7, Hz),
-        ``found`` (bool). ``status`` 4 when some ratio has no crossing in ``mu_E_range``.
+        ``found`` (bool). A ratio without a crossing in ``mu_E_range`` is a ``found`` False row
+        (named in ``message``), not a failure.
     """
     r_values, lo, hi, n_grid = _scan_args(ssn, r_values, mu_E_range, n_grid)
     P = ssn.params
@@ -379,8 +383,8 @@ def supersaturation_boundary(ssn, r_values, *, mu_E_range=MU_E_RANGE, n_grid=200
     RegimeResult
         ``table``: as :func:`isn_boundary`'s with ``nu_I`` (= nu_I^*(r), Eq S6, Hz; NaN where Eq 4
         fails) instead of ``nu_E``, and ``stable`` (the state on the boundary is stable, so it is a
-        supersaturation onset rather than a saddle crossing). ``status`` 4 when some ratio has no
-        crossing (Eq 4 fails or none in ``mu_E_range``; the message says which).
+        supersaturation onset rather than a saddle crossing). Ratios without a crossing (Eq 4 fails,
+        or none in ``mu_E_range``) are ``found`` False rows; the message says which and why.
     """
     r_values, lo, hi, n_grid = _scan_args(ssn, r_values, mu_E_range, n_grid)
     P = ssn.params

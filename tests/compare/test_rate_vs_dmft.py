@@ -64,8 +64,8 @@ def test_compare_takes_simulation_and_dmft_results_directly():
 def test_sparsening_needs_high_weight_variance_and_beta_grows_with_log_K(tmp_path):
     K = [250, 1000, 4000]
     one = dict(seeds=[0], connectivity_seeds=[0], progress=False)
-    high = rate_sweep(K=K, T=300.0, nu=0.5, out_dir=tmp_path / "high", **one).table.set_index("K")
-    low = rate_sweep(K=[250, 500, 1000], T=200.0, nu=1.0, out_dir=tmp_path / "low", **one).table.set_index("K")
+    high = rate_sweep(K=K, T=300.0, nu=0.5, out=tmp_path / "high", **one).table.set_index("K")
+    low = rate_sweep(K=[250, 500, 1000], T=200.0, nu=1.0, out=tmp_path / "low", **one).table.set_index("K")
     f_high = np.polyfit(np.log(high.index.to_numpy(float)), np.log(high["f"].to_numpy(float)), 1)[0]
     f_low = np.polyfit(np.log(low.index.to_numpy(float)), np.log(low["f"].to_numpy(float)), 1)[0]
     # Fig 1: the active fraction falls with K for high variance (nu = 1/2; DMFT slope ~ -0.35)

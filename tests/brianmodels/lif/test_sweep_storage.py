@@ -412,7 +412,7 @@ def test_damaged_rate_point_is_recomputed_with_a_warning(case, rate_ref, tmp_pat
     from brianmodels.rate import sweep as rs
 
     rate_sweep = rs.rate_sweep
-    a = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW).table
+    a = rate_sweep([20, 40], seeds=(0, 1), out=tmp_path, **RATE_KW).table
     assert a.drop(columns="wall_s").equals(rate_ref.drop(columns="wall_s"))
     table, R, man = (_rate_files(tmp_path, 40, 1, s)
                      for s in (".parquet", ".R.parquet", ".manifest.json"))
@@ -431,21 +431,21 @@ def test_damaged_rate_point_is_recomputed_with_a_warning(case, rate_ref, tmp_pat
     monkeypatch.setattr(rs, "_run_point", lambda *a: runs.append(a[:4]) or real(*a))
     with pytest.warns(UserWarning, match=rf"rate point K=40, N=40, seed=1, connectivity_seed=1 .* is damaged and "
                                          rf"is recomputed: .*{problem[1]}"):
-        b = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW).table
+        b = rate_sweep([20, 40], seeds=(0, 1), out=tmp_path, **RATE_KW).table
     assert runs == [(40, 40, 1, 1)]
     assert b.drop(columns="wall_s").equals(rate_ref.drop(columns="wall_s"))
     runs.clear()
-    c = rate_sweep([20, 40], seeds=(0, 1), out_dir=tmp_path, **RATE_KW).table
+    c = rate_sweep([20, 40], seeds=(0, 1), out=tmp_path, **RATE_KW).table
     assert runs == [] and c.equals(b)
 
 
-def test_rate_sweep_unusable_out_dir_fails_before_any_run(tmp_path, monkeypatch):
+def test_rate_sweep_unusable_out_fails_before_any_run(tmp_path, monkeypatch):
     from brianmodels.rate import sweep as rs
 
-    monkeypatch.setattr(rs, "_run_point", lambda *a: pytest.fail("ran before checking out_dir"))
+    monkeypatch.setattr(rs, "_run_point", lambda *a: pytest.fail("ran before checking out"))
     (tmp_path / "f").write_text("x")
-    with pytest.raises(ValueError, match=r"out_dir=.*f.: .* is an existing file"):
-        rs.rate_sweep([20], out_dir=tmp_path / "f", **RATE_KW)
+    with pytest.raises(ValueError, match=r"out=.*f.: .* is an existing file"):
+        rs.rate_sweep([20], out=tmp_path / "f", **RATE_KW)
 
 
 @pytest.mark.standalone

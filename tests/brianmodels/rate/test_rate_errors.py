@@ -42,5 +42,5 @@ def test_bernoulli_boundary_ok():
 
 def test_sweep_validates_all_points_first(tmp_path):
     with pytest.raises(ValueError, match="K"):
-        rate_sweep(K=[100, 500], N=200, T=1.0, out_dir=tmp_path, progress=False)
+        rate_sweep(K=[100, 500], N=200, T=1.0, out=tmp_path, progress=False)
     assert not list(tmp_path.iterdir())

@@ -12,7 +12,7 @@ def test_phi_mean_scales_as_inverse_sqrt_K(tmp_path):
     # Fig 1C (gamma, rectified tanh, J0 = g = 2, I0 = 1, N = K): fitted exponent 0.503 in the
     # paper; a short sweep (K = 250 .. 2000, T = 200, one seed) gives -0.51 +- 0.01 (stderr);
     # test at +-0.05 as the issue asks.
-    kw = dict(K=[250, 500, 1000, 2000], seeds=[0], connectivity_seeds=[0], T=200.0, out_dir=tmp_path,
+    kw = dict(K=[250, 500, 1000, 2000], seeds=[0], connectivity_seeds=[0], T=200.0, out=tmp_path,
               progress=False)
     res = rate_sweep(**kw)
     check_result(res)

@@ -101,7 +101,7 @@ def test_supersaturation_boundary_is_the_peak_of_nu_E():
     res = R.supersaturation_boundary(ssn, [2.0, 0.5], mu_E_range=(0, 15))
     bnd = res.table[res.table.found]
     assert set(bnd.r) == {2.0}  # r = 0.5 < J_II/J_EI: Eq 4 fails, no boundary
-    assert res.status == 4 and "Eq 4 fails" in res.message and "0.5" in res.message
+    assert res.success and "Eq 4 fails" in res.message and "0.5" in res.message
     mu = bnd.mu_E.iloc[0]
     tab = ssn.steady_states([mu - 1e-3, mu + 1e-3], r=2.0).table
     assert list(tab.supersaturating) == [False, True] and tab.stable.all()
@@ -150,17 +150,17 @@ def test_results_follow_the_convention():
     assert np.allclose(res.table.mu_I, 2.0 * res.table.mu_E)
 
 
-def test_boundary_not_found_is_status_4_with_rows_marked():
+def test_boundary_not_found_is_a_marked_row_not_a_failure():
     from brianmodels.result import check_result
 
     ssn = SSN.paper(J_FIG4)
     res = R.isn_boundary(ssn, [0.5, 2.0], mu_E_range=(0, 1))  # the ISN boundary lies above 3 mV/s
     check_result(res)
-    assert res.status == 4 and not res.success and "no crossing" in res.message
+    assert res.status == 0 and "no crossing" in res.message and "0 crossing(s)" in res.message
     assert len(res.table) == 2 and not res.table.found.any() and res.table.mu_E.isna().all()
     ss = R.supersaturation_boundary(ssn, [0.5], mu_E_range=(0, 15))
     check_result(ss)
-    assert ss.status == 4 and "Eq 4 fails" in ss.message and not ss.table.found.any()
+    assert ss.status == 0 and "Eq 4 fails" in ss.message and not ss.table.found.any()
 
 
 def test_unresolved_fold_is_status_3(monkeypatch):
