@@ -15,7 +15,9 @@ Markers (``setup.cfg``):
 ``optional``
     Needs a GPL peer (NEST, nnmt); skipped when it is not installed.
 
-Compiled builds are shared by the whole session through one build cache: ``$BRIANMODELS_CACHE``
+Networks used by several test modules are defined once in ``tests/networks.py`` (importable as
+``networks``: pytest puts this folder on ``sys.path``), so tests that simulate the same
+structure share one compiled build. Compiled builds are shared by the whole session through one build cache: ``$BRIANMODELS_CACHE``
 when it is set (reuse builds between runs), otherwise a temporary folder made for the session
 (a fresh machine, as in CI).
 """
@@ -101,3 +103,4 @@ def pytest_runtest_setup(item):
 
 def pytest_runtest_teardown(item, nextitem):
     _allow()  # teardown of shared fixtures may run compiled code's clean-up
+

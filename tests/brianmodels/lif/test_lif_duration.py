@@ -11,18 +11,15 @@ file takes ~5 s (plus up to two cold builds, ~30 s each on 2 busy cores, if run 
 import numpy as np
 import pytest
 
-from brianmodels import presets, simulate, sweep
+from brianmodels import simulate, sweep
 from brianmodels.lif import build, inputs
-from brianmodels.network import LIFNetwork
+from networks import PATHS, PATHS_KW, SUPERSATURATING
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
 
-SS = presets.get("supersaturating")
+SS = SUPERSATURATING
 DT = 5e-5
-#: The time-dependent build of test_lif_paths (same structure: refractory, one Poisson input).
-PATHS = LIFNetwork(N=(400, 400), p=0.1, j=0.02, tau=(0.02, 0.01), sigma_ext=3.0,
-                   t_ref=(0.0, 0.002))
-PATHS_KW = dict(record_spikes=(400, 400), poisson_inputs=presets.XOR_INPUTS, progress=False)
+# PATHS, PATHS_KW: the time-dependent build of test_lif_paths (tests/networks.py)
 
 
 def _spikes(res):

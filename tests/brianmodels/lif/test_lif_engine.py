@@ -11,10 +11,11 @@ import pytest
 
 from brianmodels import presets, simulate
 from brianmodels.lif import connectivity, engine
+from networks import SUPERSATURATING
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
 
-SS = presets.get("supersaturating")
+SS = SUPERSATURATING  # tests/networks.py
 
 
 def test_file_holds_the_fixed_indegree_connections(tmp_path):

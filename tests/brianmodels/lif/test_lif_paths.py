@@ -13,22 +13,20 @@ import numpy as np
 import pytest
 
 import meanfield
-from brianmodels import presets
 from brianmodels.lif import inputs, sweep as sweep_mod
 from brianmodels.lif.simulate import fi_curve, simulate
 from brianmodels.lif.sweep import sweep
 from brianmodels.network import LIFNetwork
+from networks import PATHS, PATHS_KW
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
 
 T, WARM = 4.0, 1.0
-SIGMA = 3.0
-BASE = LIFNetwork(N=(400, 400), p=0.1, j=0.02, tau=(0.02, 0.01), sigma_ext=SIGMA,
-                  t_ref=(0.0, 0.002))
+BASE = PATHS  # the shared network of tests/networks.py (one build for several test modules)
+SIGMA = float(BASE.sigma_ext[0])
 UNCONNECTED = BASE.replace(j=0.0)
-POISSON = presets.XOR_INPUTS  # N = 2000, p = 0.5 (K = 1000), j = 0.0025 mV onto E and I
-KW = dict(duration=T, warmup=WARM, record_spikes=(400, 400), poisson_inputs=POISSON,
-          progress=False)
+POISSON = PATHS_KW["poisson_inputs"]  # N = 2000, p = 0.5 (K = 1000), j = 0.0025 mV onto E and I
+KW = dict(duration=T, warmup=WARM, **PATHS_KW)
 
 
 def const(mu_E, mu_I):

@@ -10,14 +10,15 @@ import numpy as np
 import pytest
 
 import meanfield
-from brianmodels import presets, seeds, simulate, sweep
+from brianmodels import seeds, simulate, sweep
 from brianmodels.lif import build
 from brianmodels.result import check_result
 from brianmodels.network import LIFNetwork
+from networks import SUPERSATURATING
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
 
-SS = presets.get("supersaturating")
+SS = SUPERSATURATING  # tests/networks.py
 SS_KW = dict(duration=3.0, warmup=1.0)
 
 

@@ -14,10 +14,11 @@ from brianmodels import presets, simulate, sweep
 from brianmodels.lif import build, engine
 from brianmodels.lif import simulate as lifsim
 from brianmodels.network import LIFNetwork
+from networks import SUPERSATURATING
 
 pytestmark = pytest.mark.standalone  # compiles or runs simulations (tests/conftest.py)
 
-SS = presets.get("supersaturating")
+SS = SUPERSATURATING  # tests/networks.py
 #: settings of test_lif_engine's supersaturating runs (shared build)
 KW = dict(mu_E=20.0, duration=1.0, warmup=0.2, progress=False, record_spikes="all")
 

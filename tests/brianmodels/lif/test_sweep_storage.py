@@ -23,17 +23,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from brianmodels import atomic, presets
+from brianmodels import atomic
 from brianmodels.lif import inputs, sweep as sweep_mod
 from brianmodels.lif.result import SimulationResult
 from brianmodels.lif.sweep import sweep
-from brianmodels.network import LIFNetwork
+from networks import PATHS, PATHS_KW
 
-NET = LIFNetwork(N=(400, 400), p=0.1, j=0.02, tau=(0.02, 0.01), sigma_ext=3.0,
-                 t_ref=(0.0, 0.002))
-POISSON = {k: presets.XOR_INPUTS[k] for k in ("N", "p", "j")}  # 2000 inputs, K = 1000, 0 Hz
-KW = dict(record_spikes=(400, 400), poisson_inputs=POISSON, progress=False,
-          duration=0.2, warmup=0.05, n_jobs=1)
+NET = PATHS  # the shared network of tests/networks.py
+POISSON = {k: PATHS_KW["poisson_inputs"][k] for k in ("N", "p", "j")}  # 2000 inputs, K = 1000, 0 Hz
+KW = dict(PATHS_KW, poisson_inputs=POISSON, duration=0.2, warmup=0.05, n_jobs=1)
 MUS = (30.0, 45.0, 60.0)
 SEEDS = (1, 2)
 VARIANTS = [{"j": 0.02}, {"j": 0.0}]  # 'variant' is a positional label: 0, 1
@@ -161,7 +159,7 @@ def test_damaged_point_is_recomputed_with_a_warning(case, stored, ref, tmp_path)
 
 _CHILD = r"""
 import sys, time
-sys.path.insert(0, sys.argv[2])
+sys.path[:0] = [sys.argv[2], sys.argv[3]]
 import test_sweep_storage as T
 from brianmodels.lif import sweep as sweep_mod
 
@@ -189,7 +187,8 @@ def _stored(out):
 def test_sweep_killed_mid_run_resumes_to_the_uninterrupted_result(ref, tmp_path):
     # ref has run: the build is cached, the child compiles nothing
     out = tmp_path / "out"
-    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(out), str(Path(__file__).parent)],
+    child = subprocess.Popen([sys.executable, "-c", _CHILD, str(out), str(Path(__file__).parent),
+                              str(Path(__file__).parents[2])],
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     t0 = time.monotonic()
     while len(_stored(out)) < 3:
