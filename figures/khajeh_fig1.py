@@ -57,6 +57,23 @@ def k_sweeps(out, quick: bool, n_jobs=2):
     return sweeps, {var: kc.mean_sem(wide) for var, (wide, _) in sweeps.items()}
 
 
+def start(out, name: str, quick: bool, n_jobs: int):
+    """What Figs 1 and 4 begin with: output folder, protocol, pyplot, the figure's outputs and the
+    shared K sweeps; returns ``(out, protocol, plt, outputs, sweeps, stats)``."""
+    out = Path(out)
+    sweeps, stats = k_sweeps(out, quick, n_jobs)
+    return out, protocol(quick), pyplot(), Outputs(out, name), sweeps, stats
+
+
+def finish(fig, o, p, quick: bool, figure: str, title: str) -> list:
+    """What Figs 1 and 4 end with: title, PNG, parameters JSON; returns the summary's first line."""
+    fig.suptitle(f"Khajeh et al. 2022, {figure}: {title}" + (" [quick]" if quick else ""), fontsize=9)
+    o.png(fig)
+    o.json(dict(protocol=p, high=kc.HIGH, low=kc.LOW, quick=quick))
+    return [f"{figure} ({'quick' if quick else 'default'} protocol): K = {p['K']}, seeds = {p['seeds']}, "
+            f"T = {p['T']:g} tau"]
+
+
 def nonlinearity(I0, y) -> float:
     """Largest deviation of y(I0) from its least-squares straight line, relative to y's range."""
     from brianmodels.rate.sweep import line_fit
@@ -69,12 +86,7 @@ def nonlinearity(I0, y) -> float:
 
 def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     """Simulate and draw Fig 1 into ``out``; return the text summary."""
-    out = Path(out)
-    p = protocol(quick)
-    plt = pyplot()
-    o = Outputs(out, NAME)
-
-    sweeps, stats = k_sweeps(out, quick, n_jobs)
+    out, p, plt, o, sweeps, stats = start(out, NAME, quick, n_jobs)
     I0_rows = []
     for var, params in (("high", kc.HIGH), ("low", kc.LOW)):
         for I0 in p["I0"]:
@@ -154,13 +166,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
         ax[L].legend(frameon=False)
         o.csv(L, I0_mean[["variance", "I0", q, f"{q}_sem"]])
     label_panels({k: v for k, v in ax.items() if len(k) == 1})
-    fig.suptitle("Khajeh et al. 2022, Fig 1: low- vs high-variance networks (gamma weights, "
-                 r"$g=2$, $\phi=[\tanh]_+$)" + (" [quick]" if quick else ""), fontsize=9)
-    o.png(fig)
-    o.json(dict(protocol=p, high=kc.HIGH, low=kc.LOW, quick=quick))
-
-    lines = [f"Fig 1 ({'quick' if quick else 'default'} protocol): K = {p['K']}, seeds = {p['seeds']}, "
-             f"T = {p['T']:g} tau"]
+    lines = finish(fig, o, p, quick, "Fig 1", "low- vs high-variance networks (gamma weights, "
+                   r"$g=2$, $\phi=[\tanh]_+$)")
     for var in ("high", "low"):
         lines.append(f"  {var:4s} variance: " + ", ".join(
             f"{q} ~ K^({fits[(var, q)][0]:+.3f} +- {fits[(var, q)][1]:.3f})" for q in ("phi_mean", "f", "mu"))

@@ -16,14 +16,13 @@ T = 200; beta from T = 200 has a seed-to-seed spread of ~30 %, so only the trend
 """
 from __future__ import annotations
 
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import _khajeh_common as kc
-from ._output import Outputs, label_panels, pyplot
-from .khajeh_fig1 import k_sweeps, protocol
+from ._output import label_panels
+from .khajeh_fig1 import finish, start
 
 DESCRIPTION = "Fig 4 (Khajeh 2022): R_eta(tau), beta and var(eta)/var(x) vs K"
 NAME = "khajeh_fig4"
@@ -39,11 +38,7 @@ def log_slope(K, y) -> tuple[float, float]:
 
 def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     """Simulate (or reuse Fig 1's sweep) and draw Fig 4 into ``out``; return the text summary."""
-    out = Path(out)
-    p = protocol(quick)
-    plt = pyplot()
-    o = Outputs(out, NAME)
-    sweeps, stats = k_sweeps(out, quick, n_jobs)
+    out, p, plt, o, sweeps, stats = start(out, NAME, quick, n_jobs)
 
     fig, axs = plt.subplots(1, 3, figsize=(11, 3.4), constrained_layout=True)
     ax = dict(zip("ABC", axs))
@@ -93,13 +88,8 @@ def run(out, quick: bool = False, n_jobs: int = 2) -> str:
     o.csv("C", s[["K", "beta", "beta_sem", "var_eta_over_var_x", "var_eta_over_var_x_sem", "tvar_x", "qvar_x",
                   "tvar_eta", "qvar_eta", "n_seeds"]])
     label_panels(ax)
-    fig.suptitle("Khajeh et al. 2022, Fig 4: time scale of fluctuations vs K (gamma weights, g = 2, "
-                 r"$\phi=[\tanh]_+$)" + (" [quick]" if quick else ""), fontsize=9)
-    o.png(fig)
-    o.json(dict(protocol=p, high=kc.HIGH, low=kc.LOW, quick=quick))
-
-    lines = [f"Fig 4 ({'quick' if quick else 'default'} protocol): K = {p['K']}, seeds = {p['seeds']}, "
-             f"T = {p['T']:g} tau"]
+    lines = finish(fig, o, p, quick, "Fig 4", "time scale of fluctuations vs K (gamma weights, g = 2, "
+                   r"$\phi=[\tanh]_+$)")
     for var in ("high", "low"):
         b = stats[var]["beta"]
         lines.append(f"  {var:4s} variance: beta {b.iloc[0]:.3f} -> {b.iloc[-1]:.3f}, d beta / d ln K = "
