@@ -41,8 +41,8 @@ def run(net, protocol, **kw):
 #: Discrete-time threshold test: a walk with Gaussian steps of SD s = sigma sqrt(dt) crosses a
 #: barrier ~beta s later than the continuous process, beta = -zeta(1/2)/sqrt(2 pi) = 0.5826
 #: (Siegmund's correction), so the simulated rate lies between Phi at theta and Phi at
-#: theta + beta sigma sqrt(dt) (``docs/theory/ssn_lif.md`` §1: sim 4.17 Hz at dt = 0.05 ms, Phi 4.34 Hz, shifted
-#: Phi 4.06 Hz for mu = 20, sigma = 3, tau = 20 ms).
+#: theta + beta sigma sqrt(dt) (``docs/theory/ssn_lif.md`` §1: simulated 4.08 Hz at dt = 0.05 ms,
+#: Phi 4.34 Hz, shifted Phi 4.06 Hz for mu = 20, sigma = 3, tau = 20 ms).
 THETA_SHIFT = 0.5826 * SIGMA * np.sqrt(5e-5)
 
 
