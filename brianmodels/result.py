@@ -70,9 +70,6 @@ class Result:
             raise ResultError(self)
         return self
 
-    def _status_text(self) -> str:
-        return self.STATUS.get(int(self.status), "unknown status")
-
 
 def check_result(result) -> None:
     """Assert that ``result`` follows the convention (used by the tests of every result class).

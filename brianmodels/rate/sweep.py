@@ -33,7 +33,7 @@ from .. import atomic
 from ..result import Result
 from ..seeds import CONNECTIVITY_SEED, SEED
 from .simulate import KEY_COLUMNS, check_args, simulate_rate_network, summary_table
-from ..seeds import to_seed
+from ..seeds import to_seeds
 from ..units import to_int
 
 #: the columns that follow the statistics in a sweep's table
@@ -164,11 +164,10 @@ def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=N
         goes through :func:`~brianmodels.rate.simulate.check_args` before anything runs).
     """
     Ks = [to_int(k, "K", lo=1) for k in np.atleast_1d(np.asarray(K, dtype=object))]
-    seeds = [to_seed(s, "seeds") for s in np.atleast_1d(np.asarray(seeds, dtype=object))]
-    cseeds = [to_seed(s, "connectivity_seeds")
-              for s in np.atleast_1d(np.asarray(connectivity_seeds, dtype=object))]
-    if not Ks or not seeds or not cseeds:
-        raise ValueError("K, seeds and connectivity_seeds must be non-empty sequences of integers")
+    seeds = to_seeds(seeds, "seeds")
+    cseeds = to_seeds(connectivity_seeds, "connectivity_seeds")
+    if not Ks:
+        raise ValueError("K must be a non-empty sequence of integers")
     if N is None:
         Ns = Ks
     elif np.ndim(N) == 0:
