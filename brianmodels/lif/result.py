@@ -160,8 +160,37 @@ class SimulationResult(Result):
             self.table[cols].to_string(index=False)
 
     @classmethod
-    def concat(cls, results, params=None):
-        """Join results of several points (their ``point`` columns must already differ)."""
+    def concat(cls, results, params=None, *, renumber=False):
+        """Join results of several points into one.
+
+        Parameters
+        ----------
+        results : sequence of SimulationResult
+            Their ``point`` columns must differ, unless ``renumber``.
+        params : dict, optional
+            ``params`` of the joined result (default: the first result's).
+        renumber : bool
+            Number the points anew, in order: the first result's points become 0, 1, ...,
+            the next result's follow (e.g. separate runs of a user's own Brian2 sweep, each
+            read with :func:`~brianmodels.lif.brian2_runs.from_brian2` as point 0).
+
+        Raises
+        ------
+        ValueError
+            If two results share a point number and ``renumber`` is False.
+        """
+        results = list(results)
+        if renumber:
+            results = [_shift_points(r, off) for r, off in
+                       zip(results, np.cumsum([0] + [_n_points(r) for r in results[:-1]]))]
+        else:
+            seen = {}
+            for k, r in enumerate(results):
+                for p in (r.table["point"].unique() if "point" in r.table else []):
+                    if p in seen:
+                        raise ValueError(f"results[{seen[p]}] and results[{k}] both hold point "
+                                         f"{p}: pass renumber=True to number the points anew")
+                    seen[p] = k
         out = {}
         for name in _TABLES:
             frames = [getattr(r, name) for r in results if getattr(r, name) is not None]
@@ -257,6 +286,23 @@ class SimulationResult(Result):
         if kw["table"] is None or kw["rates"] is None:
             raise atomic.IntegrityError(f"{folder}: table.parquet or rates.parquet is missing")
         return cls(params=params, **kw)
+
+
+def _n_points(result) -> int:
+    t = result.table
+    return int(t["point"].max()) + 1 if t is not None and "point" in t and len(t) else 0
+
+
+def _shift_points(result, offset):
+    """A copy of ``result`` whose ``point`` numbers are moved up by ``offset`` in every table."""
+    kw = {}
+    for name in _TABLES:
+        df = getattr(result, name)
+        if df is not None and "point" in df:
+            df = df.copy()
+            df["point"] = df["point"] + int(offset)
+        kw[name] = df
+    return type(result)(params=result.params, **kw)
 
 
 def _json_default(o):

@@ -42,3 +42,15 @@ def test_cv_not_asked_for_is_not_undefined():
     # no spikes recorded (record_spikes=0): cv_isi_fraction is NaN, the CV was not asked for
     res = _result(cv=(np.nan, np.nan), fraction=(np.nan, np.nan))
     assert res.status == 0, res.message
+
+
+def test_concat_refuses_shared_points_and_renumbers_on_request():
+    a, b = _result(), _result()
+    spikes = pd.DataFrame({"point": [0], "population": ["E"], "neuron": [3], "t": [0.5]})
+    b.spikes = spikes
+    with pytest.raises(ValueError, match="both hold point 0.*renumber=True"):
+        SimulationResult.concat([a, b])
+    joined = SimulationResult.concat([a, b, _result()], renumber=True)
+    assert joined.table["point"].tolist() == [0, 0, 1, 1, 2, 2]
+    assert joined.spikes["point"].tolist() == [1]   # b's spikes follow b's point
+    assert b.table["point"].tolist() == [0, 0]      # the inputs are not changed
