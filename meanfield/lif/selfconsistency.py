@@ -4,7 +4,7 @@ Steady states solve (Ekelmans et al. 2023, Eq 14; ``docs/theory/ssn_lif.md`` §5
 
     nu_X = Phi( mu_X^ext + J_XE nu_E - J_XI nu_I ,  sqrt(sigma_X^ext^2 + |j_XE| J_XE nu_E + |j_XI| J_XI nu_I) ; tau_X )
 
-with Phi the transfer function of Eq 9 (:func:`meanfield.lif.transfer.phi`), J = K |j| (Eq 13) and the
+with Phi the transfer function of Eq 9 (:func:`meanfield.lif.transfer.phi`), J = K ``|j|`` (Eq 13) and the
 recurrent variance of Eq 12. Stability refers to the rate dynamics
 ``tau_X dnu_X/dt = -nu_X + Phi_X(...)`` (Jacobian ``diag(1/tau) (DPhi - 1)``, derivatives of Phi
 analytic, :func:`meanfield.lif.transfer.phi_grad`).
@@ -56,7 +56,7 @@ class PhiNetwork:
     J : (2, 2) ndarray
         Population couplings (magnitudes) in mV (= mV/s per Hz), Eq 13.
     jv : (2, 2) ndarray
-        Synaptic weight magnitudes |j| in mV entering the recurrent variance, Eq 12.
+        Synaptic weight magnitudes ``|j|`` in mV entering the recurrent variance, Eq 12.
     tau, sigma_ext, theta, v_reset, t_ref : (2,) ndarray
         Membrane time constants (s), external noise (mV/sqrt(s)), threshold and reset (mV),
         refractory periods (s).
@@ -236,7 +236,7 @@ class PointSolutions(Result):
     eig_max : ndarray (k,)
         Largest real part of the Jacobian's eigenvalues (1/s).
     residual : ndarray (k,)
-        max |Phi - nu| (Hz) at each solution.
+        max ``|Phi - nu|`` (Hz) at each solution.
     status : int
         0 success; 1 a bracketed root could not be polished (reported, not returned);
         2 the E equation is still positive at nu_max (a solution or runaway may lie above nu_max)
@@ -431,7 +431,7 @@ class SelfConsistentResult(TableResult):
         monotone in the input path), ``state`` (index of the solution within its input point,
         0 = lowest nu_E, as the SSN's ``steady_states``), ``sigma_E``, ``sigma_I`` (total noise,
         mV/sqrt(s)), ``eig_max`` (largest real part of the Jacobian's eigenvalues, 1/s),
-        ``residual`` (max |Phi - nu|, Hz).
+        ``residual`` (max ``|Phi - nu|``, Hz).
     folds : pandas.DataFrame
         Saddle-node points: ``mu_E``, ``mu_I``, ``nu_E``, ``nu_I``, ``branch``, ``lam`` (position on
         the input path in units of the point index).

@@ -288,7 +288,7 @@ class Autocorrelation:
     """R_eta(tau) of the synaptic input (Eq 21): callable of the lag and tidy table.
 
     Calling ``R(tau)`` (tau in units of tau_x, any array shape, symmetric in tau) returns
-    g_eff^2 C(sigma(|tau|)) - sigma_inf from the integrated Eq 25 up to its closest approach
+    g_eff^2 C(sigma(``|tau|``)) - sigma_inf from the integrated Eq 25 up to its closest approach
     ``tau_c`` to sigma_inf, and the linearised separatrix tail R(tau_c) exp(-lambda (tau-tau_c))
     beyond. ``table`` is a DataFrame with columns ``tau``, ``R_eta``, ``R_eta_norm``
     (R/R(0)), ``sigma`` (the autocovariance sigma(tau) of x, Eq 19) and ``C_x``

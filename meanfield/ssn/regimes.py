@@ -246,7 +246,7 @@ def fold_curve(ssn, r_values, *, mu_E_range=MU_E_RANGE, n_grid=401, n_bisect=45)
     -------
     RegimeResult
         ``table``: one row per fold, sorted by ``r``, ``mu_E``: ``r``, ``mu_E``, ``mu_I`` (mV/s),
-        ``change`` (+2: two states appear as mu_E grows, -2: they vanish; |change| > 2: several
+        ``change`` (+2: two states appear as mu_E grows, -2: they vanish; ``|change|`` > 2: several
         folds in one scan cell), ``nu_E``, ``nu_I`` (Hz, of the double root), ``resolved`` (bool:
         a double root was found and the cell held one fold). ``status`` 3 when a row is not
         resolved (its rates are NaN when no double root was found).
