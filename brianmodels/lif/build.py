@@ -99,6 +99,14 @@ MIN_INPUT_ROWS = 2**16
 #: Growth factor between input-table buckets: 2**16, 2**18, 2**20 rows cover runs up to 65 s,
 #: 262 s, 1049 s at 1 ms (a run pays at most 4x its own table in padding).
 INPUT_ROWS_FACTOR = 4
+#: Start of the progress lines the binary writes to stderr: ``bm_progress <steps done> <n_steps>``.
+PROGRESS_PREFIX = "bm_progress "
+#: A run reports its progress about this many times (every ``n_steps // PROGRESS_LINES`` steps) ...
+PROGRESS_LINES = 1000
+#: ... but at most once every this many steps (short runs write a few lines only).
+PROGRESS_MIN_STEPS = 1000
+#: Seconds (wall clock) before a run's progress bar appears: shorter runs print nothing.
+PROGRESS_DELAY = 1.5
 
 
 def _brian2_version():
@@ -125,6 +133,7 @@ def code_fingerprint() -> str:
               stop_function, _propagate_function):
         h.update(inspect.getsource(f).encode())  # the code that generates the project
     h.update(f"{BUILD_FORMAT}|{_brian2_version()}|{sys.version_info[:2]}".encode())
+    h.update(f"{PROGRESS_PREFIX}|{PROGRESS_LINES}|{PROGRESS_MIN_STEPS}".encode())  # in the C++
     return h.hexdigest()
 
 
@@ -481,6 +490,12 @@ def stop_function():
     compiled ``run()`` stop after ``n_steps`` steps. Integer steps, not float times, so the
     stop is exact.
 
+    It also reports the run's progress on stderr: a line ``bm_progress <steps done> <n_steps>``
+    (:data:`PROGRESS_PREFIX`) at the first step, then every :func:`progress_every` steps (about
+    0.1% of a long run, at least :data:`PROGRESS_MIN_STEPS`), and after the last step, read by
+    :func:`run_binary`. One integer comparison per step otherwise (no clock), so the binary is
+    not slower; at most ~1000 short lines per run.
+
     Returns
     -------
     brian2.Function
@@ -490,13 +505,25 @@ def stop_function():
 
     # ``Network`` is declared in every code object (objects.h includes network.h);
     # Network::run finishes the current step and leaves its loop once the flag is set.
-    cpp = """
+    cpp = f"""
     static inline int _bm_stop_after(const int64_t step, const int64_t n_steps)
-    {
-        if (step + 1 >= n_steps)  // step is 0-based: steps 0 .. n_steps - 1 run
+    {{
+        // progress for the driver (run_binary): steps done so far, at most ~1000 lines a run
+        static int64_t next_report = 0;
+        if (__builtin_expect(step >= next_report, 0)) {{
+            const int64_t every = n_steps / {PROGRESS_LINES} > {PROGRESS_MIN_STEPS}
+                                  ? n_steps / {PROGRESS_LINES} : {PROGRESS_MIN_STEPS};
+            next_report = step + every;
+            fprintf(stderr, "{PROGRESS_PREFIX}%lld %lld\\n", (long long)step, (long long)n_steps);
+            fflush(stderr);
+        }}
+        if (step + 1 >= n_steps) {{  // step is 0-based: steps 0 .. n_steps - 1 run
             Network::_globally_stopped = true;
+            fprintf(stderr, "{PROGRESS_PREFIX}%lld %lld\\n", (long long)n_steps, (long long)n_steps);
+            fflush(stderr);
+        }}
         return 0;
-    }
+    }}
     """
 
     def _no_python(step, n_steps):  # pragma: no cover - standalone only
@@ -507,8 +534,21 @@ def stop_function():
                  arg_types=["integer", "integer"], return_unit=1, return_type="integer",
                  stateless=True, auto_vectorise=False)
     f.implementations.add_implementation("cpp", {"support_code": cpp},
-                                         name="_bm_stop_after")
+                                         name="_bm_stop_after",
+                                         compiler_kwds={"headers": ["<cstdio>"]})
     return f
+
+
+def progress_every(n_steps: int) -> int:
+    """Steps between two progress lines of a run of ``n_steps`` steps (:func:`stop_function`):
+    ``max(n_steps // PROGRESS_LINES, PROGRESS_MIN_STEPS)``.
+
+    Examples
+    --------
+    >>> progress_every(240_000), progress_every(12_000_000)   # 12 s and 10 min at dt = 0.05 ms
+    (1000, 12000)
+    """
+    return max(int(n_steps) // PROGRESS_LINES, PROGRESS_MIN_STEPS)
 
 
 def _generate(spec: dict, directory: str):  # runs in a child process
@@ -860,13 +900,83 @@ def _died_message(build: Build, signum: int, proc) -> str:
     return msg + (f"\nstderr:\n{tail}" if tail else "")
 
 
+class _Progress:
+    """A tqdm bar over a run's simulated seconds, fed with the binary's progress lines.
+
+    Made on the first line (which gives ``n_steps``); tqdm's ``delay`` (:data:`PROGRESS_DELAY`)
+    keeps runs shorter than that silent. ``label`` None: no bar (the lines are only parsed).
+    """
+
+    def __init__(self, label, dt=None):
+        self.label, self.bar = label, None
+        self.dt, self.unit = (1.0, "steps") if dt is None else (float(dt), "s simulated")
+
+    def line(self, text) -> bool:
+        """Feed one stderr line; False if it is not a progress line."""
+        if not text.startswith(PROGRESS_PREFIX):
+            return False
+        try:
+            done, total = (int(v) for v in text[len(PROGRESS_PREFIX):].split())
+        except ValueError:
+            return False
+        if self.label is None:
+            return True
+        if self.bar is None:
+            from tqdm.auto import tqdm
+
+            self.bar = tqdm(total=total * self.dt, desc=self.label, delay=PROGRESS_DELAY,
+                            bar_format="{desc}: {percentage:3.0f}%|{bar}| {n:.2f}/{total:.2f} "
+                                       + self.unit + " [{elapsed}<{remaining}]")
+        self.bar.update(done * self.dt - self.bar.n)
+        return True
+
+    def close(self):
+        if self.bar is not None:
+            self.bar.close()
+
+
+def _communicate(cmd, cwd, progress: _Progress) -> subprocess.CompletedProcess:
+    """Run ``cmd`` (as :func:`subprocess.run` with captured text output), handing each stderr
+    line to ``progress`` while it runs; progress lines are left out of the captured stderr.
+
+    stdout is drained by a thread (a full pipe would block the binary); stderr is read here,
+    line by line. The binary is killed if reading is interrupted (e.g. KeyboardInterrupt).
+    """
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, bufsize=1)
+    chunks = []
+    reader = threading.Thread(target=lambda: chunks.append(proc.stdout.read()), daemon=True)
+    err = []
+    try:
+        reader.start()
+        for text in proc.stderr:
+            if not progress.line(text):
+                err.append(text)
+        proc.wait()
+        reader.join()
+    except BaseException:
+        proc.kill()
+        proc.wait()
+        raise
+    finally:
+        proc.stderr.close()
+        reader.join(timeout=5)
+        proc.stdout.close()
+        progress.close()
+    return subprocess.CompletedProcess(cmd, proc.returncode, "".join(chunks), "".join(err))
+
+
 def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
-               keep=False) -> dict:
+               keep=False, progress=None) -> dict:
     """Run the compiled binary once and read its outputs.
 
     The binary runs in a temporary folder (``.bmrun.tmp.<host>.<pid>.*`` in ``workdir``),
     removed afterwards; it dies with this process (Linux), and the folders that dead processes
     left are removed on the next start (the first run of a process in ``workdir``).
+
+    While it runs, the binary reports its progress on stderr (:func:`stop_function`); with a
+    ``progress`` label these lines drive a tqdm bar on stderr, in simulated seconds, that
+    appears only for runs longer than :data:`PROGRESS_DELAY` s.
 
     Parameters
     ----------
@@ -880,6 +990,9 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         Parent of the temporary run folder (default: the system's temporary folder).
     keep : bool
         Keep the run folder (debugging; it is then named ``bmrun.keep.*`` and never removed).
+    progress : str, optional
+        Label of the progress bar (e.g. ``'simulate supersaturating'``); None (default, as in
+        sweep workers): no bar.
 
     Returns
     -------
@@ -918,7 +1031,7 @@ def run_binary(build: Build, run_args: dict, overrides: dict, *, workdir=None,
         results.mkdir()
         t0 = time.perf_counter()
         cmd = [str(build.directory / "main"), "--results_dir", f"{results}/"] + args
-        proc = subprocess.run(_guarded(cmd), cwd=run_dir, capture_output=True, text=True)
+        proc = _communicate(_guarded(cmd), run_dir, _Progress(progress, (build.manifest.get("spec") or {}).get("dt")))
         wall = time.perf_counter() - t0
         if proc.returncode < 0:
             raise RuntimeError(_died_message(build, -proc.returncode, proc))

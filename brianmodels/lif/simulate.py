@@ -539,11 +539,15 @@ def _poisson_mean(point, spec, x):
 
 
 def run_point(b: build.Build, st: Settings, point: Point, index: int = 0,
-              workdir=None) -> SimulationResult:
-    """Run the compiled build ``b`` once for ``point`` and measure (no compile)."""
+              workdir=None, progress=None) -> SimulationResult:
+    """Run the compiled build ``b`` once for ``point`` and measure (no compile).
+
+    ``progress``: label of the run's progress bar (:func:`brianmodels.lif.build.run_binary`),
+    None for none (sweep workers: the sweep shows its own bar over points)."""
     files = build.connectivity_files(b, point.connectivity_seed, _delays(point.net, b),
                                      point.synapse_weights)
-    out = build.run_binary(b, run_args(point, st, b.spec), files, workdir=workdir)
+    out = build.run_binary(b, run_args(point, st, b.spec), files, workdir=workdir,
+                           progress=progress)
     return _measure(point, st, b, out, index)
 
 
@@ -683,8 +687,12 @@ def simulate(net, mu_E=None, *, r=None, mu_I=None, protocol=None, duration=12.0,
         Recurrent synapses as compressed connectivity propagated by ``bm_syn.h`` (default:
         4 bytes per synapse, fast start-up; :mod:`brianmodels.lif.engine`) or as Brian2
         ``Synapses`` objects (~42 bytes per synapse; same spikes without delays).
-    progress : bool
-        Report compilation on stderr.
+    progress : bool or str
+        Report on stderr: a line while compiling, and for a run longer than
+        :data:`brianmodels.lif.build.PROGRESS_DELAY` (1.5 s of wall-clock time) a tqdm bar
+        of the simulated seconds done (fed by the compiled binary's own progress reports, so
+        a long run never looks hung), labelled ``simulate <net.name>`` and the input, or by
+        this string. ``False``: nothing is printed (the spikes are the same either way).
 
     Returns
     -------
@@ -718,12 +726,23 @@ def simulate(net, mu_E=None, *, r=None, mu_I=None, protocol=None, duration=12.0,
                   poisson_rates=poisson_rates, poisson_weights=pweights, synapse_weights=sw)
     spec = st.spec(net)
     check_point(point, st, spec)  # every run-time value, before any compile
-    b = build.get_build(spec, progress=progress)
-    res = run_point(b, st, point)
+    b = build.get_build(spec, progress=bool(progress))
+    res = run_point(b, st, point, progress=_progress_label(progress, net, proto))
     res.params = params_dict(net, st, warmup=warm, seed=seed, connectivity_seed=cseed,
                              input=proto.to_dict(), build_key=b.directory.name,
                              compiled=not b.cached, synapse_weights=engine.weights_summary(sw))
     return res
+
+
+def _progress_label(progress, net, proto):
+    """Label of a simulation's progress bar (None: no bar); see :func:`simulate`."""
+    if isinstance(progress, str):
+        return progress
+    if not progress:
+        return None
+    what = (f" mu_E={proto.mu_E:g} mu_I={proto.mu_I:g}" if isinstance(proto, inputs.Constant)
+            else f" {proto.to_dict().get('kind', type(proto).__name__)} input")
+    return f"simulate {net.name}{what}"
 
 
 def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_per_point=100,
@@ -755,7 +774,8 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
         Noise seed (default :data:`brianmodels.seeds.SEED`; unconnected neurons have no
         connectivity seed).
     progress : bool
-        Report compilation on stderr.
+        Report on stderr: compilation, and a progress bar for a run longer than 1.5 s
+        (see :func:`simulate`).
 
     Returns
     -------
@@ -791,7 +811,8 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
     net = LIFNetwork(N=(n_pts * n, 1), p=0.0, j=0.0, tau=tau_min,
                      t_ref=(float(per_neuron["t_ref"].max()), 0.0))
     res = simulate(net, 0.0, duration=duration, warmup=warmup, dt=dt, seed=seed,
-                   record_spikes=(n_pts * n, 0), neuron_params=per_neuron, progress=progress)
+                   record_spikes=(n_pts * n, 0), neuron_params=per_neuron,
+                   progress=f"fi_curve ({n_pts} points x {n} neurons)" if progress else False)
     T0, T1 = res.table.t_start.iloc[0], res.table.t_stop.iloc[0]
     i, t = res.spike_trains("E")
     rates = (np.bincount(i[t >= T0], minlength=n_pts * n) / (T1 - T0)).reshape(n_pts, n)
