@@ -16,6 +16,8 @@ _EXPORTS = {
     "sweep": "brianmodels.lif.sweep",
     "simulate_rate_network": "brianmodels.rate.simulate",
     "rate_sweep": "brianmodels.rate.sweep",
+    "to_brian2": "brianmodels.lif.brian2_network",
+    "from_brian2": "brianmodels.lif.brian2_runs",
 }
 _SUBMODULES = {"presets", "network", "units", "seeds", "result"}
 
