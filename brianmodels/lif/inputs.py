@@ -47,6 +47,17 @@ class Constant:
     ----------
     mu_E, mu_I : float
         Mean drive of E and I neurons in mV/s.
+
+    Examples
+    --------
+    >>> from brianmodels.lif import inputs
+    >>> c = inputs.Constant(mu_E=20.0, mu_I=25.0)
+    >>> c.at([0.0, 1.5]).tolist()          # one row (mu_E, mu_I) in mV/s per time
+    [[20.0, 25.0], [20.0, 25.0]]
+    >>> c.to_dict()
+    {'kind': 'constant', 'mu_E': 20.0, 'mu_I': 25.0}
+
+    ``simulate(net, mu_E=20.0, mu_I=25.0)`` makes this protocol itself (:func:`resolve`).
     """
 
     mu_E: float
@@ -80,6 +91,18 @@ class PiecewiseLinear:
         Increasing breakpoint times in s (first one 0).
     mu_E, mu_I : (n,) float
         Drive at the breakpoints in mV/s.
+
+    Examples
+    --------
+    >>> from brianmodels.lif import inputs
+    >>> p = inputs.PiecewiseLinear(t=(0.0, 10.0), mu_E=(0.0, 20.0), mu_I=(0.0, 10.0))
+    >>> p.at([0.0, 5.0, 20.0]).tolist()    # linear in between, held after the last breakpoint
+    [[0.0, 0.0], [10.0, 5.0], [20.0, 10.0]]
+    >>> p.mean(0.0, 10.0).round(3).tolist()  # time-averaged drive (mV/s) over [0, 10) s
+    [10.0, 5.0]
+
+    A simulation along it (``simulate(net, protocol=p, duration=10.0)``) is run in the gallery
+    example *Designing inputs for a target trajectory* (``examples/plot_design_inputs.py``).
     """
 
     t: tuple
@@ -125,6 +148,25 @@ class Sampled:
         Spacing (s) of array samples (required for arrays).
     r : float
         Ratio mu_I / mu_E when ``mu_I`` is None.
+
+    Examples
+    --------
+    A function of time (s), with ``mu_I = r mu_E``:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import inputs
+    >>> s = inputs.Sampled(lambda t: 20.0 + 5.0 * np.sin(2 * np.pi * t), r=1.2)
+    >>> s.at([0.0, 0.25]).round(3).tolist()
+    [[20.0, 24.0], [25.0, 30.0]]
+
+    Samples (mV/s), each held for ``sample_dt`` s, the last one after the end:
+
+    >>> s = inputs.Sampled([10.0, 20.0, 30.0], [5.0, 5.0, 5.0], sample_dt=1.0)
+    >>> s.at([0.5, 1.5, 9.0]).tolist()
+    [[10.0, 5.0], [20.0, 5.0], [30.0, 5.0]]
+
+    The gallery example *Designing inputs for a target trajectory*
+    (``examples/plot_design_inputs.py``) simulates the Eq 5 designed inputs given this way.
     """
 
     timed = True
@@ -182,6 +224,21 @@ def ramp(breakpoints, r=None):
         With two columns, ``mu_I = r * mu_E``.
     r : float, optional
         Input ratio for two-column breakpoints (default 1).
+
+    Returns
+    -------
+    PiecewiseLinear
+
+    Examples
+    --------
+    >>> from brianmodels.lif import inputs
+    >>> p = inputs.ramp([(0.0, 0.0), (50.0, 50.0)], r=0.8)   # rows (t, mu_E): mu_I = 0.8 mu_E
+    >>> p.mu_I
+    (0.0, 40.0)
+    >>> p.at([25.0]).tolist()
+    [[25.0, 20.0]]
+    >>> inputs.ramp([(0.0, 10.0, 5.0), (2.0, 30.0, 5.0)]).at([1.0]).tolist()  # (t, mu_E, mu_I)
+    [[20.0, 5.0]]
     """
     bp = _finite(breakpoints, "breakpoints")
     if bp.ndim != 2 or bp.shape[1] not in (2, 3) or bp.shape[0] < 1:
@@ -198,8 +255,23 @@ def from_preset(name, *, scale=1.0):
 
     Parameters
     ----------
+    name : str
+        A preset name (``presets.names()``).
     scale : float
         Factor on the drive (e.g. ``net.mu_scale(N)`` for the sqrt(N) convention).
+
+    Returns
+    -------
+    PiecewiseLinear
+
+    Examples
+    --------
+    >>> from brianmodels.lif import inputs
+    >>> p = inputs.from_preset("supersaturating")   # Fig 2A: 0 -> 50 mV/s in 50 s, mu_I = mu_E
+    >>> p.t, p.mu_E, p.mu_I
+    ((0.0, 50.0), (0.0, 50.0), (0.0, 50.0))
+    >>> inputs.from_preset("supersaturating", scale=2.0).mu_E
+    (0.0, 100.0)
     """
     from .. import presets
 
@@ -225,6 +297,16 @@ def resolve(mu_E=None, r=None, mu_I=None, protocol=None):
     Returns
     -------
     Constant, PiecewiseLinear or Sampled
+
+    Examples
+    --------
+    >>> from brianmodels.lif import inputs
+    >>> inputs.resolve(20.0, r=0.5)
+    Constant(mu_E=20.0, mu_I=10.0)
+    >>> inputs.resolve(20.0, mu_I=30.0)
+    Constant(mu_E=20.0, mu_I=30.0)
+    >>> inputs.resolve(protocol=inputs.from_preset("supersaturating")).timed
+    True
     """
     if protocol is not None:
         if mu_E is not None or mu_I is not None:
