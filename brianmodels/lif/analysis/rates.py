@@ -45,6 +45,17 @@ def firing_rates(i, t, N, *, t_stop, t_start=0.0):
     -------
     (N,) float array
         Spike count in ``[t_start, t_stop)`` divided by ``t_stop - t_start``, in Hz.
+
+    Examples
+    --------
+    Two neurons firing regularly, at 10 Hz and at 4 Hz, for 2 s:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t0, t1 = np.arange(0.05, 2.0, 0.1), np.arange(0.1, 2.0, 0.25)
+    >>> i, t = np.r_[np.zeros(t0.size, int), np.ones(t1.size, int)], np.r_[t0, t1]
+    >>> analysis.firing_rates(i, t, 2, t_stop=2.0, t_start=1.0).tolist()   # Hz, after 1 s
+    [10.0, 4.0]
     """
     i, t, N = _spikes(i, t, N)
     t_start, t_stop = _interval(t_start, t_stop)
@@ -66,6 +77,17 @@ def population_rate(i, t, N, *, t_stop, t_start=0.0):
     float
         Number of spikes in the window / (N (t_stop - t_start)), in Hz (the mean of
         :func:`firing_rates`).
+
+    Examples
+    --------
+    Two neurons firing regularly, at 10 Hz and at 4 Hz, for 2 s:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t0, t1 = np.arange(0.05, 2.0, 0.1), np.arange(0.1, 2.0, 0.25)
+    >>> i, t = np.r_[np.zeros(t0.size, int), np.ones(t1.size, int)], np.r_[t0, t1]
+    >>> float(analysis.population_rate(i, t, 2, t_stop=2.0, t_start=1.0))  # (10 + 4) / 2 Hz
+    7.0
     """
     i, t, N = _spikes(i, t, N)
     t_start, t_stop = _interval(t_start, t_stop)
@@ -93,6 +115,16 @@ def smooth_rate(rate, dt_bin, *, kernel="gaussian", width):
     (n_bins,) float array
         Smoothed rate in Hz. Edges use 'nearest' padding (the edge value is repeated), so a
         constant trace stays constant and no rate leaks away at the ends.
+
+    Examples
+    --------
+    >>> from brianmodels.lif import analysis
+    >>> rate = [0.0, 0.0, 30.0, 0.0, 0.0]                       # Hz in 1-ms bins
+    >>> analysis.smooth_rate(rate, 0.001, kernel="boxcar", width=0.003).round(2).tolist()
+    [0.0, 10.0, 10.0, 10.0, 0.0]
+    >>> g = analysis.smooth_rate([0.0] * 10 + [30.0] + [0.0] * 10, 0.001, width=0.002)
+    >>> round(float(g.sum()), 6), round(float(g[10]), 2)   # the spikes are kept, spread out
+    (30.0, 5.98)
     """
     rate = _trace(rate)
     dt_bin = _float(dt_bin, "dt_bin", positive=True)
@@ -125,6 +157,21 @@ def rate_trace(i, t, N, *, dt_bin, t_stop, t_start=0.0, smooth=None, width=None)
     -------
     RateTrace
         ``t`` bin centres (s), ``rate`` = count / (N dt_bin) in Hz, ``dt_bin`` (s).
+
+    Examples
+    --------
+    Two neurons firing regularly, at 10 Hz and at 4 Hz, for 2 s:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t0, t1 = np.arange(0.05, 2.0, 0.1), np.arange(0.1, 2.0, 0.25)
+    >>> i, t = np.r_[np.zeros(t0.size, int), np.ones(t1.size, int)], np.r_[t0, t1]
+    >>> tr = analysis.rate_trace(i, t, 2, dt_bin=0.5, t_stop=2.0)
+    >>> tr.t.tolist(), tr.rate.tolist()                       # bin centres (s), Hz
+    ([0.25, 0.75, 1.25, 1.75], [7.0, 7.0, 7.0, 7.0])
+    >>> sm = analysis.rate_trace(i, t, 2, dt_bin=0.01, t_stop=2.0, smooth="gaussian", width=0.1)
+    >>> round(float(sm.rate[50:150].mean()), 1)               # smoothed, 10-ms bins
+    7.0
     """
     i, t, N = _spikes(i, t, N)
     t_start, t_stop = _interval(t_start, t_stop)
@@ -175,6 +222,23 @@ def windowed_rates(i, t, N, *, window, t_stop, step=None, t_start=0.0, mu_E=None
         'up' on rising, 'down' on falling input), ``rate`` (Hz), ``n_spikes``,
         ``n_neurons``. The columns ``mu_E, mu_I, population, rate, direction`` are what
         :func:`meanfield.comparison.compare` reads from a simulation.
+
+    Examples
+    --------
+    Two neurons firing regularly, at 10 Hz and at 4 Hz, for 2 s:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t0, t1 = np.arange(0.05, 2.0, 0.1), np.arange(0.1, 2.0, 0.25)
+    >>> i, t = np.r_[np.zeros(t0.size, int), np.ones(t1.size, int)], np.r_[t0, t1]
+    >>> w = analysis.windowed_rates(i, t, 2, window=0.5, t_stop=2.0, mu_E=lambda x: 10.0 * x,
+    ...                             r=0.5)                  # a ramp of 10 mV/s per s
+    >>> print(w[["t", "mu_E", "mu_I", "direction", "rate"]].round(2).to_string(index=False))
+       t  mu_E  mu_I direction  rate
+    0.25   2.5  1.25        up   7.0
+    0.75   7.5  3.75        up   7.0
+    1.25  12.5  6.25        up   7.0
+    1.75  17.5  8.75        up   7.0
     """
     i, t, N = _spikes(i, t, N)
     lo, hi = _window_args(t_start, t_stop, window, step)
