@@ -189,6 +189,14 @@ def summary_stats(values):
     dict
         ``n`` (all neurons), ``n_valid`` (finite values), ``mean``, ``median``, ``std`` (ddof 1),
         ``q25``, ``q75`` (quartiles, as in a box plot); statistics are NaN if no value is finite.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> s = analysis.summary_stats([0.8, 0.9, 1.0, np.nan])      # e.g. CV_ISI per neuron
+    >>> {k: round(v, 3) for k, v in s.items()}
+    {'n': 4, 'n_valid': 3, 'mean': 0.9, 'median': 0.9, 'std': 0.1, 'q25': 0.85, 'q75': 0.95}
     """
     x = np.asarray(values, dtype=float).ravel()
     v = x[np.isfinite(x)]

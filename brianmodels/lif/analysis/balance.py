@@ -67,6 +67,22 @@ def balance_factor(I_E, I_I, I_ext, *, t=None, t_start=None, t_stop=None):
     ValueError
         If the time-averaged inhibitory current of some neuron is > 0 (it must be passed
         with its sign), or shapes do not match.
+
+    Examples
+    --------
+    Time-averaged currents (mV/s) of two neurons with an external drive of 20 mV/s:
+
+    >>> from brianmodels.lif import analysis
+    >>> analysis.balance_factor([30.0, 40.0], [-45.0, -30.0], 20.0).round(3).tolist()
+    [0.9, 0.5]
+
+    Recorded traces, averaged over the last second only:
+
+    >>> import numpy as np
+    >>> t = np.arange(0.0, 2.0, 0.5)                          # recording times (s)
+    >>> I_E, I_I = np.full((1, 4), 30.0), np.array([[-10.0, -10.0, -45.0, -45.0]])
+    >>> analysis.balance_factor(I_E, I_I, 20.0, t=t, t_start=1.0).round(3).tolist()
+    [0.9]
     """
     times = None if t is None else np.asarray(t, dtype=float)
     mE = _time_mean(I_E, "I_E", times, t_start, t_stop)

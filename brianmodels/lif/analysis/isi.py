@@ -244,6 +244,23 @@ def isi_statistics(i, t, N, *, t_start=0.0, t_stop=np.inf, min_spikes=3, ddof=1)
     ISIStats
         Per-neuron CV, mean ISI, spike counts (``table``: one row per neuron); ``summary()``
         gives mean / median CV and the fraction of neurons with enough spikes (one row).
+
+    Examples
+    --------
+    Neuron 0 fires regularly (CV 0), neuron 1 irregularly, neuron 2 not at all:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t = np.r_[np.arange(0.05, 2.0, 0.1), [0.1, 0.3, 0.4, 0.8, 0.9, 1.5]]
+    >>> i = np.r_[np.zeros(20, int), np.ones(6, int)]
+    >>> s = analysis.isi_statistics(i, t, 3)
+    >>> s.cv.round(3).tolist()
+    [0.0, 0.774, nan]
+    >>> s.message
+    'CV_ISI of 2 of 3 neurons (>= 3 spikes in [0, inf) s)'
+    >>> print(s.summary()[["cv_mean", "cv_n", "cv_excluded"]].round(3).to_string(index=False))
+     cv_mean  cv_n  cv_excluded
+       0.387     2            1
     """
     i, t, N = _spikes(i, t, N)
     t_start, t_stop = _interval(t_start, t_stop, stop_may_be_inf=True)
