@@ -27,6 +27,15 @@ class SpikeTrains:
         Spike times in s (any order).
     N : int
         Number of neurons in the population (neurons that never fire count).
+
+    Examples
+    --------
+    >>> from brianmodels.lif import analysis
+    >>> s = analysis.SpikeTrains([0, 1, 1], [0.1, 0.2, 0.5], N=3)   # neuron 2 never fires
+    >>> s.N, s.i.tolist(), s.t.tolist()
+    (3, [0, 1, 1], [0.1, 0.2, 0.5])
+    >>> analysis.SpikeTrains.coerce(([0], [0.1], 2)).N                # from a tuple (i, t, N)
+    2
     """
 
     i: np.ndarray
@@ -119,6 +128,32 @@ def measurements_table(spikes, *, t_stop, t_start=0.0, window=None, step=None, m
         ``currents``: ``bf_mean``, ``bf_median``, ``bf_q25``, ``bf_q75``, ``bf_n`` (NaN /
         0 for populations without currents). With ``acf_bin``: ``tau_ac`` (s) and
         ``tau_ac_status`` (int, :attr:`AutocorrelationTime.STATUS`; 0 = measured).
+
+    Examples
+    --------
+    One regular neuron per population (E at 10 Hz, I at 4 Hz) for 2 s, measured after a
+    1-s warm-up at a constant input:
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t_E, t_I = np.arange(0.05, 2.0, 0.1), np.arange(0.1, 2.0, 0.25)
+    >>> spikes = {"E": (np.zeros(t_E.size, int), t_E, 1), "I": (np.zeros(t_I.size, int), t_I, 1)}
+    >>> tab = analysis.measurements_table(spikes, t_stop=2.0, t_start=1.0, mu_E=20.0, r=1.0)
+    >>> print(tab[["population", "mu_E", "rate", "n_spikes", "cv_mean"]].round(3)
+    ...       .to_string(index=False))
+    population  mu_E  rate  n_spikes  cv_mean
+             E  20.0  10.0        10      0.0
+             I  20.0   4.0         4      0.0
+
+    In 1-s windows along a ramp ``mu_E(t) = 10 t`` mV/s (the input at each window's centre):
+
+    >>> tab = analysis.measurements_table(spikes, t_stop=2.0, window=1.0, mu_E=lambda t: 10 * t)
+    >>> print(tab[["population", "t", "mu_E", "rate"]].to_string(index=False))
+    population   t  mu_E  rate
+             E 0.5   5.0  10.0
+             E 1.5  15.0  10.0
+             I 0.5   5.0   4.0
+             I 1.5  15.0   4.0
     """
     if not isinstance(spikes, Mapping) or not spikes:
         raise TypeError("spikes must be a non-empty mapping population -> SpikeTrains or (i, t, N)")
