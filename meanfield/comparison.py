@@ -214,6 +214,22 @@ class Comparison:
         a ``column`` naming it; empty otherwise.
     n_dropped : int
         ``len(dropped)``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from brianmodels import presets
+    >>> from meanfield import SSN, compare
+    >>> sim = pd.DataFrame({"mu_E": [20.0, 20.0], "mu_I": [20.0, 20.0], "population": ["E", "I"],
+    ...                     "rate": [2.5, 0.9]})
+    >>> cmp = compare(sim, {"SSN": SSN.from_network(presets.get("supersaturating")).steady_states(20.0)})
+    >>> cmp.kind, len(cmp.table), cmp.n_dropped
+    ('lif', 2, 0)
+    >>> print(cmp.summary()[["n", "max_abs_err"]].round(3))
+                       n  max_abs_err
+    theory population
+    SSN    E           1        0.056
+           I           1        0.056
     """
 
     table: pd.DataFrame
@@ -239,6 +255,18 @@ class Comparison:
             (simulated values left out as non-finite, ``nan='drop'``), ``rmse``, ``max_abs_err``,
             ``bias`` (mean of theory - sim), ``median_rel_err``; in the units of the compared
             quantity (Hz for rates).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from meanfield import compare
+        >>> sim = pd.DataFrame({"mu_E": [1.0, 2.0], "mu_I": [1.0, 2.0], "population": ["E", "E"],
+        ...                     "rate": [1.0, 2.5]})
+        >>> theory = pd.DataFrame({"mu_E": [1.0, 2.0], "mu_I": [1.0, 2.0], "nu_E": [1.2, 2.0],
+        ...                        "nu_I": [0.5, 1.0], "stable": [True, True]})
+        >>> s = compare(sim, {"T": theory}).summary()
+        >>> float(s.loc[("T", "E"), "max_abs_err"]), round(float(s.loc[("T", "E"), "bias"]), 3)
+        (0.5, -0.15)
         """
         group = ["theory", "population"] if self.kind == "lif" else ["theory", "quantity"]
         if len(self.dropped):
@@ -264,7 +292,19 @@ class Comparison:
         return out.astype({"n": int, "n_unmatched": int, "n_dropped": int})
 
     def report(self) -> str:
-        """A compact text report: the summary table followed by the regime-level agreement."""
+        """A compact text report: the summary table followed by the regime-level agreement.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from meanfield import compare
+        >>> sim = pd.DataFrame({"mu_E": [1.0, 2.0], "mu_I": [1.0, 2.0], "population": ["E", "E"],
+        ...                     "rate": [1.0, 2.5]})
+        >>> theory = pd.DataFrame({"mu_E": [1.0, 2.0], "mu_I": [1.0, 2.0], "nu_E": [1.2, 2.0],
+        ...                        "nu_I": [0.5, 1.0], "stable": [True, True]})
+        >>> print(compare(sim, {"T": theory}).report().splitlines()[0])
+        Agreement (theory - simulation):
+        """
         with pd.option_context("display.width", 120, "display.max_columns", 20, "display.precision", 4):
             text = "Agreement (theory - simulation):\n" + self.summary().to_string()
             if len(self.regimes):
@@ -291,6 +331,23 @@ class Comparison:
         Returns
         -------
         matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import pandas as pd
+        >>> from meanfield import compare
+        >>> sim = pd.DataFrame({"mu_E": [1.0, 2.0], "mu_I": [1.0, 2.0], "population": ["E", "E"],
+        ...                     "rate": [1.0, 2.5]})
+        >>> theory = pd.DataFrame({"mu_E": [1.0, 2.0], "mu_I": [1.0, 2.0], "nu_E": [1.2, 2.0],
+        ...                        "nu_I": [0.5, 1.0], "stable": [True, True]})
+        >>> fig = compare(sim, {"T": theory}).plot()
+        >>> len(fig.axes)
+        2
+
+        The gallery example *A sweep against SSN and Phi_sc* (``examples/plot_sweep_vs_theory.py``)
+        draws it for a simulated sweep.
         """
         theories = self.theories if theory_tables is None else _theories(theory_tables)
         if axes is not None:
@@ -352,6 +409,31 @@ def compare(sim, theory, *, match: str = "auto", atol_input: float = 1e-9, nan: 
         values), or an unknown ``match``/``nan``.
     TypeError
         Inputs that are not tables, non-numeric columns, a ``stable`` column that is not boolean.
+
+    Examples
+    --------
+    A simulated table (rates in Hz at inputs in mV/s; a ``simulate``/``sweep`` result works the
+    same) against the SSN of the network:
+
+    >>> import pandas as pd
+    >>> from brianmodels import presets
+    >>> from meanfield import SSN, compare
+    >>> sim = pd.DataFrame({"mu_E": [10.0, 10.0, 20.0, 20.0], "mu_I": [10.0, 10.0, 20.0, 20.0],
+    ...                     "population": ["E", "I", "E", "I"], "rate": [1.6, 0.1, 2.5, 0.9]})
+    >>> ssn = SSN.from_network(presets.get("supersaturating"))
+    >>> cmp = compare(sim, {"SSN": ssn.steady_states([10.0, 20.0], r=1.0)})
+    >>> print(cmp.table[["population", "mu_E", "sim", "theory_value"]].round(3).to_string(index=False))
+    population  mu_E  sim  theory_value
+             E  10.0  1.6         1.871
+             I  10.0  0.1         0.095
+             E  20.0  2.5         2.444
+             I  20.0  0.9         0.844
+    >>> cmp.summary()["n"].tolist()
+    [2, 2]
+
+    With simulations: the gallery examples *A sweep against SSN and Phi_sc*
+    (``examples/plot_sweep_vs_theory.py``) and *Rate networks against the DMFT*
+    (``examples/plot_rate_vs_dmft.py``).
     """
     match = check_choice(match, "match", ("auto", "nearest", "history"))
     nan = check_choice(nan, "nan", NAN_POLICIES)

@@ -90,6 +90,22 @@ def size_scaling(network, N_values, mu_hat_E, *, r=None, mu_hat_I=None, progress
     Returns
     -------
     SizeScalingResult
+
+    Examples
+    --------
+    Phi_sc of the Fig 2A network at two sizes in the sqrt(N) convention (Fig 6):
+
+    >>> from brianmodels import presets
+    >>> from meanfield import size_scaling
+    >>> res = size_scaling(presets.get("supersaturating"), [4000, 16000], [0.2, 0.4])
+    >>> res.message
+    '2 size(s) solved'
+    >>> print(res.table[["N", "mu_hat_E", "mu_E", "nu_E", "nu_I"]].round(2).to_string(index=False))
+         N  mu_hat_E  mu_E  nu_E  nu_I
+      4000       0.2 12.65  2.23  0.29
+      4000       0.4 25.30  2.38  1.46
+     16000       0.2 25.30  0.94  0.94
+     16000       0.4 50.60  0.01  2.91
     """
     import pandas as pd
 

@@ -358,6 +358,22 @@ def solve_point(network, mu_E, *, r=None, mu_I=None, nu_max: float = 500.0, n_gr
     Returns
     -------
     PointSolutions
+
+    Examples
+    --------
+    The bistable network (Fig 4) at mu_E = mu_I = 3 mV/s: three self-consistent states, the middle
+    one unstable:
+
+    >>> from brianmodels import presets
+    >>> from meanfield import solve_point
+    >>> res = solve_point(presets.get("bistable"), 3.0)
+    >>> res.message
+    '3 steady state(s) at (mu_E, mu_I) = (3, 3) mV/s'
+    >>> print(res.table[["state", "nu_E", "nu_I", "stable"]].round(3).to_string(index=False))
+     state  nu_E  nu_I  stable
+         0 0.839 0.016    True
+         1 2.534 0.125   False
+         2 5.192 0.893    True
     """
     pn = _as_phinet(network)
     mu_ext = _point_drive(mu_E, r, mu_I)
@@ -585,8 +601,24 @@ def selfconsistent(network, mu_E, *, r: Optional[float] = None, mu_I=None, nu_ma
     Examples
     --------
     >>> from brianmodels import presets
-    >>> res = selfconsistent(presets.get('bistable'), np.linspace(0, 10, 301))   # doctest: +SKIP
-    >>> res.folds[['mu_E', 'nu_E']]                                             # doctest: +SKIP
+    >>> from meanfield import selfconsistent
+    >>> res = selfconsistent(presets.get("supersaturating"), [10.0, 20.0, 30.0], r=1.0)
+    >>> res.message
+    '1 branch(es), 0 fold(s) along 3 input points'
+    >>> print(res.table[["mu_E", "nu_E", "nu_I", "stable"]].round(3).to_string(index=False))
+     mu_E  nu_E  nu_I  stable
+     10.0 1.739 0.125    True
+     20.0 2.555 0.940    True
+     30.0 2.115 1.947    True
+
+    The bistable network folds twice; the folds bound its hysteresis window (mV/s, Hz):
+
+    >>> import numpy as np
+    >>> res = selfconsistent(presets.get("bistable"), np.linspace(0, 10, 101))
+    >>> print(res.folds[["mu_E", "nu_E"]].round(1).to_string(index=False))
+     mu_E  nu_E
+      3.6   1.5
+      2.0   4.1
     """
     pn = _as_phinet(network)
     mu_E, mu_I = _input_arrays(mu_E, r, mu_I)

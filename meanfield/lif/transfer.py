@@ -397,8 +397,14 @@ def phi(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0, *, allow_zero_sigma=F
 
     Examples
     --------
-    >>> round(phi(20.0, 3.0, 0.02), 3)   # docs/theory/ssn_lif.md §1: 4.34 Hz
+    The rate of a neuron with tau = 20 ms and sigma = 3 mV/sqrt(s) at three drives (mV/s):
+
+    >>> import numpy as np
+    >>> from meanfield import phi
+    >>> round(phi(20.0, 3.0, 0.02), 3)          # Hz; docs/theory/ssn_lif.md §1: 4.34 Hz
     4.336
+    >>> np.round(phi([10.0, 20.0, 30.0], 3.0, 0.02), 3)
+    array([ 1.267,  4.336, 10.029])
     """
     (mu, sigma, tau, theta, v_reset, t_ref), shape = _prepare(
         mu, sigma, tau, theta, v_reset, t_ref, check_bool(allow_zero_sigma, "allow_zero_sigma"))
@@ -430,6 +436,13 @@ def phi_grad(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0):
         d nu / d mu in Hz per (mV/s).
     dnu_dsigma : numpy.ndarray or float
         d nu / d sigma in Hz per (mV/sqrt(s)).
+
+    Examples
+    --------
+    >>> from meanfield import phi_grad
+    >>> nu, dnu_dmu, dnu_dsigma = phi_grad(20.0, 3.0, 0.02)
+    >>> round(nu, 3), round(dnu_dmu, 4), round(dnu_dsigma, 4)   # Hz, Hz/(mV/s), Hz/(mV/sqrt(s))
+    (4.336, 0.4398, 4.6302)
     """
     arrs, shape = _prepare(mu, sigma, tau, theta, v_reset, t_ref)
     return tuple(_shape_out(x, shape) for x in _core(*arrs, grad=True))
@@ -486,6 +499,7 @@ def cv_isi(mu, sigma, tau, theta=1.0, v_reset=0.0, t_ref=0.0):
 
     Examples
     --------
+    >>> from meanfield import cv_isi
     >>> round(cv_isi(10.0, 3.0, 0.02), 3)      # docs/theory/ssn_lif.md §2
     0.969
     """

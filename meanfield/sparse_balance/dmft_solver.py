@@ -551,6 +551,18 @@ def dmft(K: float = D.K, *, J0: float = D.J0, g: float = D.g, I0: float = D.I0, 
     -----
     Cost: about 0.1-1 s per point (the rectified tanh, with a fully numerical inner integral,
     is the slowest; Heaviside/ReLU/quadratic use closed forms).
+
+    Examples
+    --------
+    The Fig 5 network (Gaussian weights, J0 = 3) at K = 1000; ``ode=False`` skips the R_eta(tau)
+    integration (beta from the energy method alone):
+
+    >>> from meanfield import dmft
+    >>> th = dmft(K=1000, J0=3.0, ode=False)
+    >>> th.success, th.message
+    (True, 'chaotic solution (energy method)')
+    >>> round(th.m, 4), round(th.f, 4), round(th.beta, 3)     # mean rate, active fraction, beta
+    (0.0307, 0.0701, 0.646)
     """
     act, J0, g, I0, K, nu, tau_max, dtau = _check(phi, J0, g, I0, K, nu, tau_max, dtau)
     ode_tau_max = _real("ode_tau_max", ode_tau_max, lo=0.0, lo_open=True)
@@ -812,6 +824,17 @@ def dmft_sweep(K: Sequence[float], *, progress: bool = True, **kwargs) -> DMFTSw
     DMFTSweepResult
         ``table`` one row per K (the columns of :meth:`DMFTResult.to_frame`), ``results``,
         ``status``, ``message``, ``params``.
+
+    Examples
+    --------
+    >>> from meanfield import dmft_sweep
+    >>> res = dmft_sweep([250, 1000], J0=3.0, ode=False, progress=False)
+    >>> res.message
+    '2 of 2 point(s) succeeded'
+    >>> print(res.table[["K", "phi_mean", "f"]].round(4).to_string(index=False))
+         K  phi_mean      f
+     250.0    0.0548 0.1152
+    1000.0    0.0307 0.0701
     """
     import pandas as pd
     from tqdm.auto import tqdm

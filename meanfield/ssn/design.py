@@ -335,7 +335,16 @@ def inputs_for(ssn, nu_E, nu_I, *, check_stability=True):
 
     Examples
     --------
-    Paper check (``docs/theory/ssn_lif.md`` §9, Fig 2E/F): (5.860, 1.042) Hz -> (24.0582, 1.3468) mV/s.
+    Paper check (``docs/theory/ssn_lif.md`` §9, Fig 2E/F, rounded fits): the target (5.860, 1.042) Hz
+    has the simulator input (24.0582, 1.3468) mV/s; Eq 5 reproduces it to the rounding of the
+    targets.
+
+    >>> from brianmodels import presets
+    >>> from meanfield import SSN
+    >>> from meanfield.ssn.design import inputs_for
+    >>> mu_E, mu_I = inputs_for(SSN.paper(presets.get("supersaturating").J), 5.860, 1.042)
+    >>> round(mu_E, 2), round(mu_I, 2)
+    (24.06, 1.35)
     """
     J, a, b, n, tau = _params(ssn)
     nu_E, nu_I = _rates(nu_E, nu_I)

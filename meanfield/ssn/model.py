@@ -91,6 +91,15 @@ class SteadyStates(TableResult):
         ``ssn`` (:meth:`SSN.to_dict`), ``method`` and its settings.
     diagnostics : dict
         ``n_points``, ``n_without_state``, ``n_beyond_grid``, ``n_parity_violations``.
+
+    Examples
+    --------
+    >>> from meanfield import SSN
+    >>> res = SSN.paper([[5, 10], [7, 11]]).steady_states([1.0, 3.0], r=1.0)
+    >>> res.success, res.status, res.message
+    (True, 0, 'all steady states found at 2 input point(s)')
+    >>> res.table.groupby("point").size().tolist()      # states per input point
+    [1, 3]
     """
 
     STATUS = STATUS
@@ -159,8 +168,25 @@ class SSN:
 
     Examples
     --------
-    >>> ssn = SSN.paper([[5, 10], [7, 11]])            # Fig 4 network
-    >>> table = ssn.steady_states(3.0, r=1.0).table     # three states: bistable
+    The bistable network of Fig 4 with the paper's fits (J in mV):
+
+    >>> from meanfield import SSN
+    >>> ssn = SSN.paper([[5, 10], [7, 11]])
+    >>> ssn.det_J                                      # mV^2
+    15.0
+    >>> states = ssn.steady_states(3.0, r=1.0).table    # three states: bistable
+    >>> print(states[["state", "nu_E", "nu_I", "stability"]].round(3).to_string(index=False))
+     state  nu_E  nu_I stability
+         0 0.846 0.001    stable
+         1 2.739 0.094    saddle
+         2 6.103 0.978    stable
+
+    From a LIF network description (power-law fits at its noise and time constants):
+
+    >>> from brianmodels import presets
+    >>> ssn = SSN.from_network(presets.get("supersaturating"))
+    >>> round(ssn.isn_threshold(), 2)                   # Hz
+    5.45
     """
 
     def __init__(self, J, a, b, n, tau=(0.020, 0.010)):
@@ -200,6 +226,12 @@ class SSN:
             Population time constants (s).
         tau_E_fit : float, optional
             Use the Table D E-row for this tau_E (s; one of :data:`PAPER_FITS_TAU_E`), as in Fig 4B.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> SSN.paper([[5, 10], [7, 11]])
+        SSN(J=[[5.0, 10.0], [7.0, 11.0]], a=[0.0001079, 2.21e-06], b=[-11.14, 4.77], n=[3.081, 3.815], tau=[0.02, 0.01])
         """
         a, b, n = (list(PAPER_FITS[k]) for k in ("a", "b", "n"))
         if tau_E_fit is not None:
@@ -228,6 +260,16 @@ class SSN:
         -------
         SSN
             With ``network`` set to ``net`` and ``fits`` to the two fit results.
+
+        Examples
+        --------
+        >>> from brianmodels import presets
+        >>> from meanfield import SSN
+        >>> ssn = SSN.from_network(presets.get("supersaturating"))
+        >>> [round(float(v), 2) for v in ssn.n]             # fitted exponents (n_E, n_I)
+        [3.08, 3.81]
+        >>> ssn.network.name, len(ssn.fits)
+        ('supersaturating', 2)
         """
         from ..lif.powerlaw import fit_powerlaw  # lazy: scipy fit only when needed
 
@@ -253,7 +295,15 @@ class SSN:
         return ssn
 
     def replace(self, **changes):
-        """Copy with some of J, a, b, n, tau changed (provenance kept)."""
+        """Copy with some of J, a, b, n, tau changed (provenance kept).
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> ssn = SSN.paper([[5, 10], [7, 11]]).replace(tau=(0.03, 0.01))
+        >>> ssn.tau.tolist()
+        [0.03, 0.01]
+        """
         kw = dict(J=self._J, a=self._a, b=self._b, n=self._n, tau=self._tau)
         unknown = set(changes) - set(kw)
         if unknown:
@@ -275,6 +325,14 @@ class SSN:
             Network size (> 0).
         N_ref : float
             Size at which this SSN's J is given (default 4000).
+
+        Examples
+        --------
+        Four times the reference size doubles every coupling:
+
+        >>> from meanfield import SSN
+        >>> SSN.paper([[5, 10], [7, 11]]).scaled(16000).J.tolist()
+        [[10.0, 20.0], [14.0, 22.0]]
         """
         N_total = check_positive(as_float(N_total, "N_total"), "N_total").item()
         N_ref = check_positive(as_float(N_ref, "N_ref"), "N_ref").item()
@@ -303,7 +361,14 @@ class SSN:
         return float(_functions().det_J(*self.params))
 
     def to_dict(self):
-        """Parameters as plain Python lists (JSON-serialisable)."""
+        """Parameters as plain Python lists (JSON-serialisable).
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> SSN.paper([[5, 10], [7, 11]]).to_dict()["J"]
+        [[5.0, 10.0], [7.0, 11.0]]
+        """
         return dict(J=self._J.tolist(), a=self._a.tolist(), b=self._b.tolist(), n=self._n.tolist(),
                     tau=self._tau.tolist())
 
@@ -362,6 +427,18 @@ class SSN:
             (1, r), Eq S6), ``dnuE_dmu``, ``dnuI_dmu`` (response along (1, r), Hz per mV/s),
             ``R_EE``, ``R_EI``, ``R_IE``, ``R_II`` (d nu_X / d mu_Y^ext, Hz per mV/s).
             ``status`` 0 ok, 1 states beyond the grid, 2 parity rule violated (:class:`SteadyStates`).
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> ssn = SSN.paper([[5, 10], [7, 11]])
+        >>> tab = ssn.steady_states([1.0, 3.0], r=1.0).table
+        >>> print(tab[["mu_E", "state", "nu_E", "stable", "isn"]].round(3).to_string(index=False))
+         mu_E  state  nu_E  stable   isn
+          1.0      0 0.363    True False
+          3.0      0 0.846    True False
+          3.0      1 2.739   False  True
+          3.0      2 6.103    True  True
         """
         mu_E, mu_I, r = self._inputs(mu_E, r, mu_I)
         grid = None if grid is None else _check_grid(grid)
@@ -411,6 +488,16 @@ class SSN:
         SteadyStates
             ``table`` columns ``point``, ``mu_E``, ``mu_I`` (mV/s), ``n_states``, ``n_stable``,
             ``beyond_grid`` (bool: a state with nu_E > 1e4 Hz exists).
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> tab = SSN.paper([[5, 10], [7, 11]]).state_counts([1.0, 3.0, 6.0]).table
+        >>> print(tab[["mu_E", "n_states", "n_stable"]].to_string(index=False))
+         mu_E  n_states  n_stable
+          1.0         1         1
+          3.0         3         2
+          6.0         1         1
         """
         import pandas as pd
 
@@ -449,6 +536,20 @@ class SSN:
             points), ``branch`` (id of the connected solution curve, continuous across the path and
             through folds; the silent state continues the lowest active state when nu_E reaches 0)
             and ``order`` (position along the branch). Sorted by ``branch``, ``order``.
+
+        Examples
+        --------
+        A path of three input points (mu_E, mu_I) in mV/s; the middle one is bistable:
+
+        >>> from meanfield import SSN
+        >>> res = SSN.paper([[5, 10], [7, 11]]).sweep_path([2.0, 3.0, 4.0], [2.0, 3.0, 4.0])
+        >>> print(res.table[["t", "branch", "mu_E", "nu_E", "stable"]].round(3).to_string(index=False))
+          t  branch  mu_E  nu_E  stable
+        0.0       0   2.0 0.532    True
+        1.0       0   3.0 0.846    True
+        1.0       0   3.0 2.739   False
+        1.0       0   3.0 6.103    True
+        2.0       0   4.0 6.828    True
         """
         mu_E = check_vector(mu_E, "mu_E", what="input point")
         mu_I = check_vector(mu_I, "mu_I", what="input point")
@@ -498,6 +599,18 @@ class SSN:
         -------
         SteadyStates
             As :meth:`sweep_path` (``mu_E`` is the position along the ray).
+
+        Examples
+        --------
+        The bistable network along mu_I = mu_E: one branch that folds twice (the S-shaped curve):
+
+        >>> import numpy as np
+        >>> from meanfield import SSN
+        >>> res = SSN.paper([[5, 10], [7, 11]]).sweep(np.linspace(0.0, 8.0, 81), r=1.0)
+        >>> res.message
+        'all steady states found at 81 input point(s)'
+        >>> res.table["branch"].nunique(), int((~res.table["stable"]).sum()) > 0
+        (1, True)
         """
         mu_E = check_vector(mu_E, "mu_E", what="input point")
         r = check_float(r, "r")
@@ -511,6 +624,13 @@ class SSN:
         ``r_values`` (input ratios, in sweep order) and ``mu_E`` (external input to E, mV/s) make
         the path of :meth:`sweep_path` (``refine`` as there); its :class:`SteadyStates` comes back
         with the ratio of each row in ``r``.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> res = SSN.paper([[5, 10], [7, 11]]).sweep_r([0.5, 1.0, 1.5], mu_E=3.0)
+        >>> res.table["r"].round(2).unique().tolist()
+        [0.5, 1.0, 1.5]
         """
         r_values = check_vector(r_values, "r_values", what="input ratio")
         mu_E = check_float(mu_E, "mu_E")
@@ -529,6 +649,12 @@ class SSN:
         float
             nu_E^ISN = a_E^(-1/(n_E-1)) (n_E J_EE)^(-n_E/(n_E-1)); inf if n_E = 1 or J_EE = 0
             and n_E J_EE a_E <= 1 (never ISN), 0 if n_E = 1 and a_E J_EE > 1 (always).
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> round(SSN.paper([[5, 10], [7, 11]]).isn_threshold(), 3)    # Hz
+        1.406
         """
         P = self.params
         if P[0] == 0:
@@ -549,6 +675,15 @@ class SSN:
         Returns
         -------
         bool or numpy.ndarray of bool
+
+        Examples
+        --------
+        J_II / J_EI = 1.1 for this network:
+
+        >>> from meanfield import SSN
+        >>> ssn = SSN.paper([[5, 10], [7, 11]])
+        >>> ssn.supersaturation_condition(1.0), ssn.supersaturation_condition([0.5, 1.5]).tolist()
+        (False, [False, True])
         """
         r = check_finite(r, "r")
         out = r > self._J[1, 1] / self._J[0, 1]
@@ -566,6 +701,13 @@ class SSN:
         -------
         float or numpy.ndarray
             nu_I* = a_I^(-1/(n_I-1)) [n_I (r J_EI - J_II)]^(-n_I/(n_I-1)); inf where Eq 4 fails.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> ssn = SSN.paper([[5, 10], [7, 11]])
+        >>> round(ssn.supersaturation_threshold(1.5), 3), ssn.supersaturation_threshold(1.0)   # Hz
+        (2.542, inf)
         """
         r = check_finite(r, "r")
         P = self.params
@@ -596,6 +738,14 @@ class SSN:
         float
             The onset mu_E (NaN if none in [0, mu_E_max]); the paper's peak of nu_E(mu_E) sits
             there (the first crossing of :func:`meanfield.ssn.regimes.supersaturation_boundary`).
+
+        Examples
+        --------
+        >>> from brianmodels import presets
+        >>> from meanfield import SSN
+        >>> ssn = SSN.from_network(presets.get("supersaturating"))
+        >>> round(ssn.supersaturation_onset(1.0), 1)          # mV/s (the peak of nu_E in Fig 2A)
+        17.7
         """
         from .regimes import supersaturation_boundary
         r = check_float(r, "r")
@@ -620,6 +770,13 @@ class SSN:
         -------
         nu_E, nu_I : numpy.ndarray
             May be negative (then no balanced state exists, Eq S2). NaN if det J = 0.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> nu_E, nu_I = SSN.paper([[5, 10], [7, 11]]).balanced_rates(10.0, r=1.0)
+        >>> round(float(nu_E), 4), round(float(nu_I), 4)       # Hz
+        (0.6667, 1.3333)
         """
         fn = _functions()
         if mu_I is None:
@@ -651,6 +808,13 @@ class SSN:
             ``exists`` (bool, Eq S2: both rates per unit mu positive), ``stable`` (bool, Eq S4:
             exists and det J > 0, i.e. det(G J) > 0 for positive gains), ``nu_E_per_mu``,
             ``nu_I_per_mu`` (Hz per mV/s), ``det_J`` (mV^2).
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> state = SSN.paper([[5, 10], [7, 11]]).balanced_state(1.0)
+        >>> state["exists"], state["stable"], round(state["nu_E_per_mu"], 4)
+        (True, True, 0.0667)
         """
         e, i = self.balanced_rates(1.0, r=r)
         e, i = float(e), float(i)
@@ -661,14 +825,36 @@ class SSN:
     # ------------------------------------------------------------------ maps, folds (regimes.py)
     def regime_map(self, mu_E, *, r=1.0, **kwargs):
         """Regime labels over an (mu_E, r) grid (a ``RegimeResult``); see
-        :func:`meanfield.ssn.regimes.regime_map`."""
+        :func:`meanfield.ssn.regimes.regime_map`.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> from meanfield import SSN
+        >>> res = SSN.paper([[5, 10], [7, 11]]).regime_map(np.linspace(0.0, 8.0, 9), r=[1.0])
+        >>> print(res.summary().to_string(index=False))
+              regime  n_points
+              stable         3
+        bistable+isn         1
+                 isn         5
+        """
         from .regimes import regime_map
         check_kwargs(kwargs, (), "SSN.regime_map")
         return regime_map(self, mu_E, r=r)
 
     def fold_curve(self, r_values, **kwargs):
         """Saddle-node folds (F = F' = 0; a ``RegimeResult``); see
-        :func:`meanfield.ssn.regimes.fold_curve` (keyword-only ``mu_E_range``, ``n_grid``, ``n_bisect``)."""
+        :func:`meanfield.ssn.regimes.fold_curve` (keyword-only ``mu_E_range``, ``n_grid``, ``n_bisect``).
+
+        Examples
+        --------
+        The two folds that bound the bistability window at r = 1 (mV/s):
+
+        >>> from meanfield import SSN
+        >>> res = SSN.paper([[5, 10], [7, 11]]).fold_curve([1.0], mu_E_range=(0.0, 10.0))
+        >>> res.table["mu_E"].round(2).tolist(), res.table["change"].tolist()
+        ([2.19, 3.58], [2, -2])
+        """
         from .regimes import fold_curve
         check_kwargs(kwargs, ("mu_E_range", "n_grid", "n_bisect"), "SSN.fold_curve (forwarded to fold_curve)")
         return fold_curve(self, r_values, **kwargs)
@@ -696,6 +882,19 @@ class SSN:
             ``table``: the :meth:`sweep` tables stacked with columns ``N``, ``mu_hat_E`` (mV/s);
             ``mu_E`` is the drive at size N (mV/s); ``branch`` ids are per N. ``status`` is the
             worst over the sizes.
+
+        Examples
+        --------
+        >>> from brianmodels import presets
+        >>> from meanfield import SSN
+        >>> ssn = SSN.from_network(presets.get("supersaturating"))
+        >>> tab = ssn.size_scan([4000, 16000], [0.2, 0.4]).table
+        >>> print(tab[["N", "mu_hat_E", "mu_E", "nu_E"]].round(1).to_string(index=False))
+              N  mu_hat_E  mu_E  nu_E
+         4000.0       0.2  12.6   2.3
+         4000.0       0.4  25.3   2.2
+        16000.0       0.2  25.3   0.9
+        16000.0       0.4  50.6   0.0
         """
         import pandas as pd
 
@@ -724,13 +923,35 @@ class SSN:
 
     # ------------------------------------------------------------------ design (meanfield.ssn.design)
     def inputs_for(self, nu_E, nu_I, **kwargs):
-        """Eq 5 inputs for target rates; see :func:`meanfield.ssn.design.inputs_for`."""
+        """Eq 5 inputs for target rates; see :func:`meanfield.ssn.design.inputs_for`.
+
+        Examples
+        --------
+        The inputs (mV/s) that make the upper state of the bistable network at mu = 3 mV/s a steady
+        state give back that input:
+
+        >>> from meanfield import SSN
+        >>> mu_E, mu_I = SSN.paper([[5, 10], [7, 11]]).inputs_for(6.103, 0.978)
+        >>> round(mu_E, 2), round(mu_I, 2)
+        (3.0, 3.0)
+        """
         from .design import inputs_for
         check_kwargs(kwargs, ("check_stability",), "SSN.inputs_for (forwarded to design.inputs_for)")
         return inputs_for(self, nu_E, nu_I, **kwargs)
 
     def weights_for(self, nu_E, nu_I, mu_E, mu_I, *args, **kwargs):
-        """Eq 6 couplings for target rates; see :func:`meanfield.ssn.design.weights_for`."""
+        """Eq 6 couplings for target rates; see :func:`meanfield.ssn.design.weights_for`.
+
+        Examples
+        --------
+        The couplings (J_EI, J_IE) in mV that make (6.103, 0.978) Hz the steady state at
+        mu_E = mu_I = 3 mV/s, the others kept:
+
+        >>> from meanfield import SSN
+        >>> J_EI, J_IE = SSN.paper([[5, 10], [7, 11]]).weights_for(6.103, 0.978, 3.0, 3.0)
+        >>> round(J_EI, 2), round(J_IE, 2)
+        (10.0, 7.0)
+        """
         from .design import weights_for
         check_kwargs(kwargs, ("pair", "check_stability"), "SSN.weights_for (forwarded to design.weights_for)")
         return weights_for(self, nu_E, nu_I, mu_E, mu_I, *args, **kwargs)

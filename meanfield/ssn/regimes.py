@@ -169,6 +169,20 @@ def regime_map(ssn, mu_E, *, r=1.0):
         ``regime`` (text label: 'no steady state', or the '+'-joined flags among bistable, isn,
         supersaturating, else 'stable' / 'unstable'). ``status`` 1 / 2 when rows are marked
         ``beyond_grid`` / ``parity_violated``; ``summary()`` counts the points per regime.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brianmodels import presets
+    >>> from meanfield import SSN, regime_map
+    >>> ssn = SSN.from_network(presets.get("supersaturating"))
+    >>> res = regime_map(ssn, np.linspace(0.0, 50.0, 11), r=[0.5, 1.0, 1.5])
+    >>> res.message
+    'regimes of 11 mu_E x 3 r grid points labelled'
+    >>> print(res.summary().to_string(index=False))
+             regime  n_points
+             stable        18
+    supersaturating        15
     """
     import pandas as pd
 
@@ -250,6 +264,16 @@ def fold_curve(ssn, r_values, *, mu_E_range=MU_E_RANGE, n_grid=401, n_bisect=45)
         folds in one scan cell), ``nu_E``, ``nu_I`` (Hz, of the double root), ``resolved`` (bool:
         a double root was found and the cell held one fold). ``status`` 3 when a row is not
         resolved (its rates are NaN when no double root was found).
+
+    Examples
+    --------
+    >>> from meanfield import SSN
+    >>> from meanfield.ssn.regimes import fold_curve
+    >>> res = fold_curve(SSN.paper([[5, 10], [7, 11]]), [1.0], mu_E_range=(0.0, 10.0))
+    >>> res.message
+    '2 fold(s) located at 1 input ratio(s)'
+    >>> res.table["mu_E"].round(2).tolist()            # the bistability window (mV/s)
+    [2.19, 3.58]
     """
     import pandas as pd
 
@@ -435,6 +459,20 @@ def plot_regime_map(regimes, ax=None, folds=None, title=None):
         Regions: stable balanced limit (gray stripes), unstable balanced limit (gray
         back-stripes), ISN (blue), supersaturation (red), bistability (green), no steady state
         (dark gray); x: input mu_E^ext (mV/s), y: ratio r.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> from brianmodels import presets
+    >>> from meanfield import SSN, plot_regime_map, regime_map
+    >>> ssn = SSN.from_network(presets.get("supersaturating"))
+    >>> ax = plot_regime_map(regime_map(ssn, np.linspace(0.0, 50.0, 11), r=[0.5, 1.0, 1.5]))
+    >>> type(ax).__name__
+    'Axes'
+
+    The gallery example *Theory only* (``examples/plot_theory_only.py``) draws a finer map.
     """
     table = _table_of(regimes, "regimes", "regime_map",
                       ("mu_E", "r", "isn", "supersaturating", "bistable", "no_steady_state", "balanced"))
