@@ -37,6 +37,12 @@ def two_means_split(values):
         Midpoint between the largest low value and the smallest high value.
     mean_low, mean_high : float
         Means of the two groups.
+
+    Examples
+    --------
+    >>> from brianmodels.lif import analysis
+    >>> analysis.two_means_split([0.5, 0.7, 0.6, 8.0, 9.0])      # rates in Hz
+    (4.35, 0.6, 8.5)
     """
     x = np.sort(_trace(np.ravel(values), "values"))
     if x.size < 2 or x[0] == x[-1]:
@@ -48,7 +54,7 @@ def two_means_split(values):
     between = cs[:-1] ** 2 * n / (k * (n - k))
     between[x[1:] == x[:-1]] = -1.0  # only split between distinct values
     m = int(np.argmax(between)) + 1
-    return 0.5 * (x[m - 1] + x[m]), float(x[:m].mean()), float(x[m:].mean())
+    return float(0.5 * (x[m - 1] + x[m])), float(x[:m].mean()), float(x[m:].mean())
 
 
 def _schmitt(x, lo, hi):
@@ -283,6 +289,26 @@ def detect_states(rate, dt_bin, *, t=None, mu=None, thresholds=None, smooth="gau
     StateDetection
         States, transitions (driven / spontaneous), dwell times, ``mu_up``, ``mu_down``,
         ``window``, ``n_switches``, ``n_spontaneous``, with ``status`` and ``message``.
+
+    Examples
+    --------
+    A forward/backward ramp of mu from 0 to 10 mV/s and back (10 s each way, 10-ms bins): the
+    rate jumps from 1 to 20 Hz at mu = 7 mV/s on the way up and back at 3 mV/s on the way down.
+
+    >>> import numpy as np
+    >>> from brianmodels.lif import analysis
+    >>> t = (np.arange(2000) + 0.5) * 0.01
+    >>> mu = np.where(t < 10.0, t, 20.0 - t)
+    >>> up = ((t < 10.0) & (mu >= 7.0)) | ((t >= 10.0) & (mu > 3.0))
+    >>> res = analysis.detect_states(np.where(up, 20.0, 1.0), 0.01, mu=(t, mu))
+    >>> res.message, res.n_switches, res.n_spontaneous
+    ('states detected', 2, 0)
+    >>> round(res.mu_down, 1), round(res.mu_up, 1)        # the hysteresis window (mV/s)
+    (3.0, 7.0)
+    >>> print(res.transitions[["t", "direction", "mu", "kind"]].round(2).to_string(index=False))
+        t direction   mu   kind
+     7.02        up 7.02 driven
+    17.02      down 2.98 driven
     """
     rate = _trace(rate)
     dt_bin = _float(dt_bin, "dt_bin", positive=True)
