@@ -98,10 +98,27 @@ def connections(net, connectivity_seed: int) -> dict:
 
     Examples
     --------
-    Weights growing with the presynaptic index (mean j_EE):
+    >>> import numpy as np
+    >>> from brianmodels import presets
+    >>> from brianmodels.lif.engine import connections
+    >>> net = presets.get("supersaturating")                        # N = (3000, 1000)
+    >>> conn = connections(net, connectivity_seed=1)
+    >>> sorted(conn)
+    ['EE', 'EI', 'IE', 'II']
+    >>> pre, post = conn["EE"]
+    >>> int(net.K[0, 0]), bool(pre.size == net.N[0] * net.K[0, 0])  # K_EE inputs per E neuron
+    (195, True)
+    >>> bool(np.all(post[:195] == 0)), bool(np.all(np.diff(post) >= 0))   # post-major
+    (True, True)
 
-    >>> pre, post = connections(net, 1)["EE"]                      # doctest: +SKIP
-    >>> w = net.j[0, 0] * 2 * (pre + 0.5) / net.N[0]               # doctest: +SKIP
+    Weights growing with the presynaptic index (mean j_EE), given to a simulation (compiles;
+    the gallery example *A sweep against SSN and Φ_sc*, ``examples/plot_sweep_vs_theory.py``,
+    simulates this network with its uniform weights):
+
+    >>> w = net.j[0, 0] * 2 * (pre + 0.5) / net.N[0]
+    >>> round(float(w.mean() / net.j[0, 0]), 2)
+    1.0
+    >>> from brianmodels import simulate
     >>> simulate(net, 20.0, synapse_weights={"EE": w})             # doctest: +SKIP
     """
     if int(connectivity_seed) != connectivity_seed or connectivity_seed < 0:

@@ -708,6 +708,30 @@ def simulate(net, mu_E=None, *, r=None, mu_I=None, protocol=None, duration=12.0,
     TypeError, ValueError
         Invalid arguments, before anything is compiled or run (run-time values included:
         :func:`check_point`).
+
+    Examples
+    --------
+    The Fig 2A network at mu_E = mu_I = 20 mV/s for 12 s, measured after 2 s (the first call
+    compiles the network, 20-60 s; later calls reuse the build):
+
+    >>> from brianmodels import presets, simulate
+    >>> net = presets.get("supersaturating")
+    >>> res = simulate(net, mu_E=20.0, duration=12.0, warmup=2.0)  # doctest: +SKIP
+    >>> res.table[["population", "rate", "cv_isi_mean"]].round(2)  # doctest: +SKIP
+      population  rate  cv_isi_mean
+    0          E  2.59         0.91
+    1          I  0.86         0.88
+
+    A time-dependent input, e.g. the paper's ramp (:func:`inputs.from_preset`):
+
+    >>> from brianmodels.lif import inputs
+    >>> ramp = simulate(net, protocol=inputs.from_preset("supersaturating"),
+    ...                 duration=50.0, warmup=1.0)                  # doctest: +SKIP
+
+    The gallery examples run it: *Designing inputs for a target trajectory*
+    (``examples/plot_design_inputs.py``: a :class:`~brianmodels.lif.inputs.Sampled` protocol
+    against its target rates) and, through :func:`~brianmodels.lif.sweep.sweep`, *A sweep
+    against SSN and Φ_sc* (``examples/plot_sweep_vs_theory.py``).
     """
     proto = inputs.resolve(mu_E, r, mu_I, protocol)
     check_network(net)
@@ -783,6 +807,25 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
         One row per point: ``mu`` (mV/s), ``sigma`` (mV/sqrt(s)), ``tau`` (s), ``t_ref`` (s),
         ``theta``, ``v_reset`` (mV), ``rate`` (Hz, mean over the point's neurons after the
         warm-up), ``rate_sem`` (Hz, standard error across them), ``n_neurons``.
+
+    Examples
+    --------
+    Four drives, 100 neurons each, 5 s (compiles a build of unconnected neurons the first
+    time):
+
+    >>> from brianmodels.lif.simulate import fi_curve
+    >>> fi = fi_curve([10.0, 30.0, 50.0, 70.0], sigma=3.0, tau=0.02,
+    ...               duration=5.0)                                  # doctest: +SKIP
+    >>> fi[["mu", "rate", "rate_sem"]].round(1)                      # doctest: +SKIP
+         mu  rate  rate_sem
+    0  10.0   1.2       0.0
+    1  30.0   9.7       0.1
+    2  50.0  26.1       0.1
+    3  70.0  44.6       0.1
+
+    These follow the Ricciardi transfer function Phi (Eq 9, ``docs/theory/ssn_lif.md`` §2;
+    ``tests/brianmodels/lif/test_lif_paths.py`` checks it), whose self-consistent network
+    rates Phi_sc the gallery example *Theory only* (``examples/plot_theory_only.py``) draws.
     """
     names = ("mu", "sigma", "tau", "t_ref", "theta", "v_reset")
     kinds = ("drive", "noise", "time", "time", "voltage", "voltage")

@@ -303,7 +303,8 @@ def sweep(net, mu_E=None, *, r=None, mu_I=None, protocols=None, seeds=(_seeds.SE
         4 bytes per synapse, fast start-up; :mod:`brianmodels.lif.engine`) or as Brian2
         ``Synapses`` objects (~42 bytes per synapse; same spikes without delays).
     progress : bool
-        Show a tqdm progress bar (points done, time left).
+        Show a tqdm progress bar (points done, time left); the runs of single points show
+        no bar of their own (unlike :func:`~brianmodels.lif.simulate.simulate`).
 
     Returns
     -------
@@ -321,6 +322,31 @@ def sweep(net, mu_E=None, *, r=None, mu_I=None, protocols=None, seeds=(_seeds.SE
     UserWarning
         For each stored point that is damaged (named by index, input and seed, with the
         problem) and is recomputed, and for entries of ``out/points`` that are ignored.
+
+    Examples
+    --------
+    Three inputs of the Fig 2A network, 3 s each (one build, compiled on the first call; the
+    points run in parallel), against the Ricciardi self-consistent rates:
+
+    >>> from brianmodels import presets, sweep
+    >>> from meanfield import compare, selfconsistent
+    >>> net = presets.get("supersaturating")
+    >>> sim = sweep(net, mu_E=[10.0, 20.0, 40.0], duration=3.0, warmup=1.0)  # doctest: +SKIP
+    >>> print(sim.table[["mu_E", "population", "rate"]].round(2)
+    ...       .to_string(index=False))                               # doctest: +SKIP
+     mu_E population  rate
+     10.0          E  1.63
+     10.0          I  0.10
+     20.0          E  2.61
+     20.0          I  0.86
+     40.0          E  1.44
+     40.0          I  2.92
+    >>> print(compare(sim, selfconsistent(net, [10.0, 20.0, 40.0])).report())  # doctest: +SKIP
+
+    Several seeds, stored and resumable: ``sweep(net, mu_E=..., seeds=[1, 2],
+    connectivity_seeds=[1, 2, 3], out="runs/fig2a")``. The gallery example *A sweep against
+    SSN and Φ_sc* (``examples/plot_sweep_vs_theory.py``) runs a sweep and compares it with
+    both theories.
     """
     protos = _protocols(mu_E, r, mu_I, protocols)
     sim.check_network(net)
