@@ -36,6 +36,16 @@ def atomic_write(path, write) -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import atomic_write
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = atomic_write(folder / "sub" / "a.txt", lambda tmp: Path(tmp).write_text("done"))
+    >>> path.read_text()
+    'done'
     """
     path = _in_parent(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=path.suffix)
@@ -53,7 +63,15 @@ def atomic_write(path, write) -> Path:
 # ------------------------------------------------------------------------------ folders
 def owner_tag() -> str:
     """``<host>.<pid>`` of this process, put into temporary names so that a later run on the
-    same host can tell a dead writer's leftovers from a live writer's work in progress."""
+    same host can tell a dead writer's leftovers from a live writer's work in progress.
+
+    Examples
+    --------
+    >>> import os
+    >>> from brianmodels.atomic import owner_tag
+    >>> owner_tag().endswith(f".{os.getpid()}")
+    True
+    """
     host = socket.gethostname().replace(".", "_") or "host"
     return f"{host}.{os.getpid()}"
 
@@ -77,6 +95,18 @@ def remove_path(path) -> None:
 
     A folder is first renamed to a hidden sibling (``.<name>.old.<host>.<pid>.*``, atomic on
     POSIX) and then deleted; a file is unlinked. A missing ``path`` is not an error.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import remove_path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "x.txt").write_text("x")
+    1
+    >>> remove_path(folder)
+    >>> folder.exists()
+    False
     """
     path = Path(path)
     if path.is_symlink() or path.is_file():
@@ -115,6 +145,16 @@ def atomic_dir(path, fill, *, replace=True) -> Path:
     -------
     pathlib.Path
         ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import atomic_dir
+    >>> target = Path(tempfile.mkdtemp()) / "result"
+    >>> path = atomic_dir(target, lambda tmp: (tmp / "a.txt").write_text("a"))
+    >>> sorted(p.name for p in path.iterdir())
+    ['a.txt']
     """
     path = _in_parent(path)
     tmp = Path(tempfile.mkdtemp(prefix=_temp_prefix(path), dir=path.parent))
@@ -152,6 +192,13 @@ def clean_leftovers(folder) -> list:
     -------
     list of pathlib.Path
         The removed entries.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from brianmodels.atomic import clean_leftovers
+    >>> clean_leftovers(tempfile.mkdtemp())          # nothing left by dead writers
+    []
     """
     folder = Path(folder)
     if not folder.is_dir():
@@ -209,6 +256,15 @@ def writable_folder(path, what, sub=None) -> Path:
         If ``path`` (or ``path/sub``) is an existing file or cannot be created.
     PermissionError
         If it cannot be written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import writable_folder
+    >>> out = writable_folder(Path(tempfile.mkdtemp()) / "runs", "out", sub="points")
+    >>> (out / "points").is_dir()
+    True
     """
     try:
         folder = Path(path)
@@ -246,7 +302,20 @@ class IntegrityError(ValueError):
 
 
 def file_digest(path, chunk=1 << 20) -> dict:
-    """``{'size': bytes, 'sha256': hex}`` of the file ``path``."""
+    """``{'size': bytes, 'sha256': hex}`` of the file ``path``.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import file_digest
+    >>> path = Path(tempfile.mkdtemp()) / "a.txt"
+    >>> path.write_text("abc")
+    3
+    >>> d = file_digest(path)
+    >>> d["size"], d["sha256"][:16]
+    (3, 'ba7816bf8f01cfea')
+    """
     h = hashlib.sha256()
     size = 0
     with open(path, "rb") as fh:
@@ -282,6 +351,19 @@ def write_manifest(folder, key=None, meta=None, files=None, name=MANIFEST) -> Pa
     -------
     pathlib.Path
         The manifest's path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import check_manifest, write_manifest
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "a.txt").write_text("abc")
+    3
+    >>> write_manifest(folder, key="k1", meta={"mu_E": 20.0}).name
+    'manifest.json'
+    >>> check_manifest(folder, key="k1")["files"]["a.txt"]["size"]
+    3
     """
     folder = Path(folder)
     if files is None:
@@ -316,6 +398,24 @@ def check_manifest(folder, key=None, *, exclusive=True, name=MANIFEST) -> dict:
     IntegrityError
         Naming the file and the problem: no or unreadable manifest, another key, a listed file
         missing, of another size (truncated) or another SHA-256, or an unlisted file.
+
+    Examples
+    --------
+    A file changed after its manifest was written is detected:
+
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> from brianmodels.atomic import check_manifest, write_manifest
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> (folder / "a.txt").write_text("abc")
+    3
+    >>> _ = write_manifest(folder, key="k1")
+    >>> (folder / "a.txt").write_text("abd")
+    3
+    >>> check_manifest(folder, key="k1")
+    Traceback (most recent call last):
+        ...
+    brianmodels.atomic.IntegrityError: a.txt does not match its SHA-256 in manifest.json (altered or replaced)
     """
     folder = Path(folder)
     mpath = folder / name
@@ -377,6 +477,17 @@ def store_frames(folder, name, frames, key, meta=None) -> Path:
     -------
     pathlib.Path
         The manifest's path.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> import pandas as pd
+    >>> from brianmodels.atomic import load_frames, store_frames
+    >>> folder = tempfile.mkdtemp()
+    >>> store_frames(folder, "point0", {".parquet": pd.DataFrame({"rate": [1.5]})}, key="k").name
+    'point0.manifest.json'
+    >>> load_frames(folder, "point0", "k", [".parquet"], "point 0")[".parquet"]["rate"].tolist()
+    [1.5]
     """
     folder = Path(folder)
     for suffix, df in frames.items():
@@ -409,6 +520,15 @@ def load_frames(folder, name, key, suffixes, what):
     -------
     dict or None
         suffix -> pandas.DataFrame, or None (nothing usable stored: compute it).
+
+    Examples
+    --------
+    Nothing stored yet: compute it.
+
+    >>> import tempfile
+    >>> from brianmodels.atomic import load_frames
+    >>> load_frames(tempfile.mkdtemp(), "point0", "k", [".parquet"], "point 0") is None
+    True
     """
     import warnings
 

@@ -31,7 +31,14 @@ POPULATIONS = ("E", "I")
 
 def pathway_name(target, source) -> str:
     """Name of the pathway onto ``target`` from ``source`` (indices 0/1 or names 'E'/'I'):
-    ``'EI'`` is onto E from I, entry ``[target, source]`` of a 2x2 array."""
+    ``'EI'`` is onto E from I, entry ``[target, source]`` of a 2x2 array.
+
+    Examples
+    --------
+    >>> from brianmodels.network import pathway_name
+    >>> pathway_name(0, 1), pathway_name("I", "E")
+    ('EI', 'IE')
+    """
     def name(v, what):
         if isinstance(v, str) and v in POPULATIONS:
             return v
@@ -149,6 +156,25 @@ class LIFNetwork:
         Population couplings ``K * j`` in mV (Eq 13).
     det_J : float
         ``J_EI J_IE - J_EE J_II`` (the paper's sign convention for det J).
+
+    Examples
+    --------
+    A network of 800 E and 200 I neurons with connection probability 0.1 (in-degrees
+    K = p N_source) and weights j in mV (``[target, source]``):
+
+    >>> from brianmodels import LIFNetwork
+    >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+    >>> net.K.tolist(), net.J.tolist()             # in-degrees; couplings K j (mV)
+    ([[80, 20], [80, 20]], [[8.0, 8.0], [8.0, 8.0]])
+    >>> net.n_synapses, net.N_total
+    (100000, 1000)
+
+    The paper's networks are presets:
+
+    >>> from brianmodels import presets
+    >>> net = presets.get("supersaturating")
+    >>> net.K.tolist(), round(net.det_J, 3)
+    ([[195, 200], [825, 100]], 70.002)
     """
 
     N: np.ndarray
@@ -233,6 +259,13 @@ class LIFNetwork:
         ----------
         **changes
             Any constructor argument, e.g. ``tau=(0.022, 0.010)`` or ``j=...``.
+
+        Examples
+        --------
+        >>> from brianmodels import LIFNetwork
+        >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+        >>> net.replace(tau=(0.022, 0.010)).tau.tolist()
+        [0.022, 0.01]
         """
         unknown = set(changes) - {f.name for f in dataclasses.fields(self) if f.init}
         if unknown:
@@ -253,6 +286,12 @@ class LIFNetwork:
         ----------
         N_total : int
             Total network size N_E + N_I.
+
+        Examples
+        --------
+        >>> from brianmodels import presets
+        >>> presets.get("supersaturating").mu_scale(16000)   # sqrt(16000 / 4000)
+        2.0
         """
         return math.sqrt(_positive_number(N_total, "N_total") / self.N_ref)
 
@@ -271,6 +310,13 @@ class LIFNetwork:
         Returns
         -------
         LIFNetwork
+
+        Examples
+        --------
+        >>> from brianmodels import presets
+        >>> big = presets.get("supersaturating").scaled(16000)
+        >>> big.N.tolist(), big.name
+        ([12000, 4000], 'supersaturating@N=16000')
         """
         factor = _positive_number(N_total, "N_total") / self.N_total
         N = np.rint(self.N * factor).astype(np.int64)
@@ -282,7 +328,16 @@ class LIFNetwork:
 
     # ------------------------------------------------------------------ serialisation
     def to_dict(self) -> dict:
-        """All constructor arguments as JSON-serialisable Python objects."""
+        """All constructor arguments as JSON-serialisable Python objects.
+
+        Examples
+        --------
+        >>> from brianmodels import LIFNetwork
+        >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+        >>> d = net.to_dict()
+        >>> d["N"], d["synapse"]
+        ([800, 200], [['delta', 'delta'], ['delta', 'delta']])
+        """
         out = {}
         for f in dataclasses.fields(self):
             if not f.init:
@@ -293,14 +348,30 @@ class LIFNetwork:
 
     @classmethod
     def from_dict(cls, d: dict) -> "LIFNetwork":
-        """Inverse of :meth:`to_dict`."""
+        """Inverse of :meth:`to_dict`.
+
+        Examples
+        --------
+        >>> from brianmodels import LIFNetwork
+        >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+        >>> LIFNetwork.from_dict(net.to_dict()) == net
+        True
+        """
         if not isinstance(d, dict):
             raise TypeError(f"d must be a dict of LIFNetwork fields (from to_dict); got "
                             f"{type(d).__name__}")
         return cls(**d)
 
     def to_json(self) -> str:
-        """JSON text of :meth:`to_dict`."""
+        """JSON text of :meth:`to_dict`.
+
+        Examples
+        --------
+        >>> from brianmodels import LIFNetwork
+        >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+        >>> net.to_json()[:31]
+        '{"N": [800, 200], "N_ref": 4000'
+        """
         return json.dumps(self.to_dict(), sort_keys=True)
 
     def __eq__(self, other):
@@ -319,6 +390,15 @@ class LIFNetwork:
         ``sigma_ext`` (mV/sqrt(s)), and for each source Y in (E, I): ``K_Y`` (in-degree),
         ``j_Y`` (weight magnitude, mV), ``J_Y`` (coupling K j, mV), ``synapse_Y``. Text:
         :meth:`report`.
+
+        Examples
+        --------
+        >>> from brianmodels import LIFNetwork
+        >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+        >>> print(net.summary()[["population", "N", "K_E", "K_I", "J_E", "J_I"]].to_string(index=False))
+        population   N  K_E  K_I  J_E  J_I
+                 E 800   80   20  8.0  8.0
+                 I 200   80   20  8.0  8.0
         """
         import pandas as pd
 
@@ -334,7 +414,19 @@ class LIFNetwork:
         return pd.DataFrame(rows)
 
     def report(self) -> str:
-        """A few human-readable lines: sizes, in-degrees, weights, couplings."""
+        """A few human-readable lines: sizes, in-degrees, weights, couplings.
+
+        Examples
+        --------
+        >>> from brianmodels import LIFNetwork
+        >>> net = LIFNetwork(N=(800, 200), p=0.1, j=[[0.1, 0.4], [0.1, 0.4]])
+        >>> print(net.report())
+        LIFNetwork 'custom': N_E=800, N_I=200, tau=(20, 10) ms, sigma_ext=[3.0, 3.0] mV/sqrt(s)
+          K [EE, EI, IE, II] = 80, 20, 80, 20
+          j [EE, EI, IE, II] = 0.1, 0.4, 0.1, 0.4 mV
+          J [EE, EI, IE, II] = 8, 8, 8, 8 mV   (det J = 0 mV^2)
+          synapses [EE, EI, IE, II] = delta, delta, delta, delta
+        """
         J = self.J
         lines = [
             f"LIFNetwork {self.name!r}: N_E={self.N[0]}, N_I={self.N[1]}, "

@@ -148,7 +148,14 @@ _register("negative_det", j=tuple(x / math.sqrt(4000) for x in _NEGDET_JHAT), **
 
 
 def names() -> list[str]:
-    """Sorted names of all presets."""
+    """Sorted names of all presets.
+
+    Examples
+    --------
+    >>> from brianmodels import presets
+    >>> "supersaturating" in presets.names(), "bistable" in presets.names()
+    (True, True)
+    """
     return sorted(_REGISTRY)
 
 
@@ -174,6 +181,15 @@ def get(name: str, **changes) -> LIFNetwork:
     Returns
     -------
     LIFNetwork
+
+    Examples
+    --------
+    >>> from brianmodels import presets
+    >>> net = presets.get("supersaturating")          # the network of Fig 2A
+    >>> net.N.tolist(), net.K.tolist()
+    ([3000, 1000], [[195, 200], [825, 100]])
+    >>> presets.get("bistable", tau=(0.022, 0.01)).tau.tolist()
+    [0.022, 0.01]
     """
     kwargs, _ = _lookup(name)
     net = LIFNetwork(**kwargs)
@@ -190,6 +206,15 @@ def info(name: str) -> dict:
         (EE, EI, IE, II) in mV), ``r`` (default input ratio mu_I/mu_E), ``protocol`` (list of
         (t [s], mu_E [mV/s], mu_I [mV/s]) breakpoints of the paper's piecewise-linear input),
         ``dt`` (simulation step, s) and an optional ``note``.
+
+    Examples
+    --------
+    >>> from brianmodels import presets
+    >>> meta = presets.info("bistable")
+    >>> meta["figure"], meta["r"]
+    ('Fig 4A, 4C/D, 5A', 1.0)
+    >>> meta["protocol"][:3]                # (t [s], mu_E [mV/s], mu_I [mV/s]) breakpoints
+    [(0.0, 0.0, 0.0), (500.0, 10.0, 10.0), (1000.0, 0.0, 0.0)]
     """
     return copy.deepcopy(_lookup(name)[1])
 

@@ -29,7 +29,18 @@ __all__ = ["Result", "ResultError"]
 
 
 class ResultError(RuntimeError):
-    """Raised by :meth:`Result.raise_for_status` for an unsuccessful result."""
+    """Raised by :meth:`Result.raise_for_status` for an unsuccessful result.
+
+    Examples
+    --------
+    >>> from brianmodels.result import ResultError
+    >>> from meanfield import dmft
+    >>> try:
+    ...     dmft(K=1000, J0=3.0, phi="relu", ode=False).raise_for_status()
+    ... except ResultError as err:
+    ...     print(err.result.status != 0)
+    True
+    """
 
     def __init__(self, result):
         self.result = result
@@ -42,6 +53,31 @@ class Result:
     Subclasses provide the attributes ``status`` (int), ``message`` (str), ``table`` (DataFrame)
     and ``params`` (dict) -- as dataclass fields or properties -- and list their status codes in
     ``STATUS``. Code 0 always means success.
+
+    Examples
+    --------
+    Every solver, simulator and comparison result is one:
+
+    >>> from meanfield import SSN
+    >>> res = SSN.paper([[5, 10], [7, 11]]).steady_states(3.0)
+    >>> res.success, res.status, res.message
+    (True, 0, 'all steady states found at 1 input point(s)')
+    >>> res.raise_for_status() is res
+    True
+
+    A class of one's own follows the convention with four attributes:
+
+    >>> import pandas as pd
+    >>> from brianmodels.result import Result
+    >>> class Count(Result):
+    ...     STATUS = {0: "success", 1: "nothing counted"}
+    ...     def __init__(self, n):
+    ...         self.status, self.message = (0, f"{n} counted") if n else (1, "nothing counted")
+    ...         self.table, self.params = pd.DataFrame({"n": [n]}), {"n": n}
+    >>> print(Count(0).report())
+    Count: FAILED (status 1): nothing counted
+     n
+     0
     """
 
     #: status code -> meaning (subclasses extend this; 0 is success)
@@ -57,7 +93,17 @@ class Result:
         return self.table
 
     def report(self) -> str:
-        """The message and the summary as text."""
+        """The message and the summary as text.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> print(SSN.paper([[5, 10], [7, 11]]).state_counts([1.0, 3.0]).report())
+        SteadyStates: success (status 0): all steady states found at 2 input point(s)
+         point  mu_E  mu_I  n_states  n_stable  beyond_grid
+             0   1.0   1.0         1         1        False
+             1   3.0   3.0         3         2        False
+        """
         head = f"{type(self).__name__}: {'success' if self.success else 'FAILED'} " \
                f"(status {self.status}): {self.message}"
         summary = self.summary()
@@ -65,7 +111,14 @@ class Result:
         return head + "\n" + body
 
     def raise_for_status(self):
-        """Raise :class:`ResultError` unless ``success``; returns ``self`` otherwise."""
+        """Raise :class:`ResultError` unless ``success``; returns ``self`` otherwise.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> SSN.paper([[5, 10], [7, 11]]).steady_states(3.0).raise_for_status().status
+        0
+        """
         if not self.success:
             raise ResultError(self)
         return self
@@ -78,6 +131,12 @@ def check_result(result) -> None:
     ------
     AssertionError
         Naming the attribute that breaks the convention.
+
+    Examples
+    --------
+    >>> from brianmodels.result import check_result
+    >>> from meanfield import SSN
+    >>> check_result(SSN.paper([[5, 10], [7, 11]]).steady_states(3.0))    # passes silently
     """
     import pandas as pd
 

@@ -32,6 +32,16 @@ def to_seed(value, name: str = "seed") -> int:
 
     An integer (Python or numpy), not a float or a bool: a ``TypeError`` otherwise, a
     ``ValueError`` outside the range, both naming the parameter ``name``.
+
+    Examples
+    --------
+    >>> from brianmodels.seeds import to_seed
+    >>> to_seed(7)
+    7
+    >>> to_seed(1.5)
+    Traceback (most recent call last):
+        ...
+    TypeError: seed must be a non-negative integer (< 2**63); got float 1.5
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be a non-negative integer (< 2**63); got "
@@ -48,6 +58,12 @@ def to_seeds(values, name: str = "seeds") -> list:
     ------
     TypeError, ValueError
         Naming ``name`` (an element that is not a seed, or an empty sequence).
+
+    Examples
+    --------
+    >>> from brianmodels.seeds import to_seeds
+    >>> to_seeds(3), to_seeds([1, 2, 3], "connectivity_seeds")
+    ([3], [1, 2, 3])
     """
     out = [to_seed(s, name) for s in np.atleast_1d(np.asarray(values, dtype=object))]
     if not out:

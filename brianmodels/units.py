@@ -36,6 +36,12 @@ def brian_unit(kind: str):
     Parameters
     ----------
     kind : {'time', 'rate', 'voltage', 'drive', 'noise'}
+
+    Examples
+    --------
+    >>> from brianmodels.units import brian_unit
+    >>> print(brian_unit("rate"))
+    Hz
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}; got {kind!r}")
@@ -45,7 +51,15 @@ def brian_unit(kind: str):
 
 
 def is_quantity(value) -> bool:
-    """True if ``value`` carries Brian2 physical dimensions."""
+    """True if ``value`` carries Brian2 physical dimensions.
+
+    Examples
+    --------
+    >>> import brian2
+    >>> from brianmodels.units import is_quantity
+    >>> is_quantity(3.0), is_quantity(3.0 * brian2.ms)
+    (False, True)
+    """
     return hasattr(value, "dim") and hasattr(value, "dimensions")
 
 
@@ -74,6 +88,19 @@ def to_float(value, kind: str, name: str, *, finite: bool = True):
         A quantity of the wrong dimensions, or a non-numeric value.
     ValueError
         Non-finite values when ``finite`` is true.
+
+    Examples
+    --------
+    Plain numbers are already in the package's units; Brian2 quantities are converted:
+
+    >>> import brian2
+    >>> from brianmodels.units import to_float
+    >>> to_float(2.5, "time", "duration")
+    2.5
+    >>> round(to_float(2.0 * brian2.ms, "time", "duration"), 6)          # s
+    0.002
+    >>> round(to_float(20 * brian2.mV / brian2.second, "drive", "mu_E"), 6)   # mV/s
+    20.0
     """
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {sorted(KINDS)}; got {kind!r}")
@@ -99,7 +126,14 @@ def to_float(value, kind: str, name: str, *, finite: bool = True):
 
 def int_range(lo=None, hi=None) -> str:
     """The range of an integer setting as text for messages: ``" in [lo, hi]"``, ``" >= lo"``,
-    ``" <= hi"`` or ``""``."""
+    ``" <= hi"`` or ``""``.
+
+    Examples
+    --------
+    >>> from brianmodels.units import int_range
+    >>> int_range(1, 10), int_range(lo=0), int_range()
+    (' in [1, 10]', ' >= 0', '')
+    """
     if lo is not None and hi is not None:
         return f" in [{lo}, {hi}]"
     if lo is not None:
@@ -138,6 +172,16 @@ def to_mapping(value, name: str, allowed, *, what: str, keys_note: str = "") -> 
         ``value`` is not a dict.
     ValueError
         A key is not among ``allowed``.
+
+    Examples
+    --------
+    >>> from brianmodels.units import to_mapping
+    >>> to_mapping(None, "synapse_weights", ["EE", "EI"], what="pathway -> weights")
+    {}
+    >>> to_mapping({"XX": 1}, "synapse_weights", ["EE", "EI"], what="pathway -> weights")
+    Traceback (most recent call last):
+        ...
+    ValueError: synapse_weights keys must be among ['EE', 'EI']; got 'XX'
     """
     if value is None:
         return {}
@@ -176,6 +220,16 @@ def to_int(value, name: str, *, lo=None, hi=None) -> int:
         Not a real number (or a bool).
     ValueError
         Not an integer value, or outside ``[lo, hi]``.
+
+    Examples
+    --------
+    >>> from brianmodels.units import to_int
+    >>> to_int(300.0, "n_grid", lo=3)
+    300
+    >>> to_int(2, "n_grid", lo=3)
+    Traceback (most recent call last):
+        ...
+    ValueError: n_grid must be an integer >= 3; got 2
     """
     rng = int_range(lo, hi)
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
@@ -190,5 +244,12 @@ def to_int(value, name: str, *, lo=None, hi=None) -> int:
 
 
 def to_quantity(value, kind: str):
-    """A plain float (meanfield unit of ``kind``) as a Brian2 quantity (imports brian2)."""
+    """A plain float (meanfield unit of ``kind``) as a Brian2 quantity (imports brian2).
+
+    Examples
+    --------
+    >>> from brianmodels.units import to_quantity
+    >>> print(to_quantity(0.02, "time"))
+    20. ms
+    """
     return np.asarray(value, dtype=float) * brian_unit(kind)
