@@ -186,7 +186,9 @@ def to_brian2(net, mu_E=None, *, r=None, mu_I=None, seed=_seeds.SEED,
         reset. Constants they use come from ``namespace`` or, by Brian2's rules, from the
         script that calls ``run``.
     namespace : dict, optional
-        Namespace of the two neuron groups (Brian2's ``namespace=``).
+        Namespace of the two neuron groups (Brian2's ``namespace=``). Default: none needed
+        (an empty one, so names in the calling script are never looked up), or, with
+        additions, Brian2's rule (the namespace of the script that calls ``run``).
 
     Returns
     -------
@@ -200,7 +202,20 @@ def to_brian2(net, mu_E=None, *, r=None, mu_I=None, seed=_seeds.SEED,
 
     Examples
     --------
-    Spike-frequency adaptation added to the E neurons, a monitor, a run:
+    The objects, by name (with the numpy target, building them compiles nothing):
+
+    >>> import brian2
+    >>> from brianmodels import presets, to_brian2
+    >>> brian2.prefs.codegen.target = "numpy"
+    >>> bn = to_brian2(presets.get("supersaturating"), mu_E=20.0)
+    >>> sorted(obj.name for obj in bn.objects)
+    ['E', 'EE', 'EI', 'I', 'IE', 'II']
+    >>> bn["EI"].source.name, bn["EI"].target.name, int(bn["EI"].N[:])  # I onto E: N_E K_EI
+    ('I', 'E', 600000)
+
+    Spike-frequency adaptation added to the E neurons, a monitor, a run (the README section
+    *From a Brian2 script* and the gallery example ``examples/plot_brian2_script.py`` run
+    such scripts):
 
     >>> import brian2 as b2                                           # doctest: +SKIP
     >>> from brianmodels import presets, to_brian2, from_brian2       # doctest: +SKIP
@@ -232,6 +247,11 @@ def to_brian2(net, mu_E=None, *, r=None, mu_I=None, seed=_seeds.SEED,
                                              float(net.delay_max[x, y]), dt)
     v0 = initial_v(net, seed)
     mu = np.array([proto.mu_E, proto.mu_I])
+
+    # an explicit (empty) namespace keeps Brian2 from looking up the script's own names
+    # (a variable `mu` or `tau` there would only draw a warning); additions may need them
+    if namespace is None and not any(v.strip() for h in hooks.values() for v in h.values()):
+        namespace = {}
 
     import brian2 as b2
 
@@ -266,7 +286,7 @@ def to_brian2(net, mu_E=None, *, r=None, mu_I=None, seed=_seeds.SEED,
         x, y = POPULATIONS.index(key[0]), POPULATIONS.index(key[1])
         pre, post = conns[key]
         S = b2.Synapses(groups[key[1]], groups[key[0]], "w : volt (constant)",
-                        on_pre=on_pre(net, x, y), name=key, dt=dt * second)
+                        on_pre=on_pre(net, x, y), name=key, dt=dt * second, namespace={})
         S.connect(i=pre, j=post)
         S.w = float(net.j[x, y]) * mV
         if key in delays:

@@ -217,6 +217,10 @@ def from_brian2(monitors, net, mu_E=None, *, r=None, mu_I=None, warmup, seed=Non
 
     Examples
     --------
+    A run of the :func:`~brianmodels.lif.brian2_network.to_brian2` network (the README section
+    *From a Brian2 script* and ``examples/plot_brian2_script.py`` run it; measured at 3 s with
+    0.5 s warm-up: E 2.62 Hz, I 0.865 Hz):
+
     >>> import brian2 as b2                                              # doctest: +SKIP
     >>> from brianmodels import presets, to_brian2, from_brian2          # doctest: +SKIP
     >>> net = presets.get("supersaturating")                             # doctest: +SKIP

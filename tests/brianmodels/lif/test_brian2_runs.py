@@ -191,3 +191,31 @@ def test_bad_inputs_name_the_parameter(runs):
         from_brian2([mon], NET, mu_E=MU, warmup=0.0)
     with pytest.raises(TypeError, match="point"):
         from_brian2(good, NET, warmup=WARM, point=-1)
+
+
+NOT_RUN_SCRIPT = r"""
+import sys
+import brian2 as b2
+from brianmodels import presets, to_brian2, from_brian2
+net = presets.get("supersaturating").scaled(400)
+b2.set_device("cpp_standalone", build_on_run=False, directory=sys.argv[1])
+bn = to_brian2(net, 20.0)
+mon = b2.SpikeMonitor(bn["E"])
+bn.add(mon)
+bn.run(10 * b2.ms)          # records the run; nothing is built or run yet
+try:
+    from_brian2([mon], net, warmup=0.0)
+except ValueError as err:
+    print("REFUSED", err)
+"""
+
+
+def test_standalone_run_not_yet_run_is_refused(tmp_path):
+    # code generation only happens at device.build, so this compiles nothing
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-c", NOT_RUN_SCRIPT, str(tmp_path / "sa")],
+                         capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "REFUSED monitors[0]" in out.stdout and "device.run()" in out.stdout, out.stdout
