@@ -121,8 +121,9 @@ def on_pre(net, x, y):
     if net.synapse[x, y] == "exp":
         code = f"x{Y}_post += w/tau_s{Y}_post"   # kernel area w (Eq 11)
     else:
-        gate = "*int(not_refractory_post)" if np.any(net.t_ref > 0) else ""
-        code = f"v_post {'+' if Y == 'E' else '-'}= w{gate}"   # jump of w (Eq 10)
+        # jump of w (Eq 10); while refractory Brian2 ignores it (it makes every write to a
+        # variable marked (unless refractory) conditional), as the package holds V at v_reset
+        code = f"v_post {'+' if Y == 'E' else '-'}= w"
     return code + f"\ns{Y}_post += w"
 
 
