@@ -12,7 +12,6 @@ The standalone runs share one Brian2 build folder with tests/test_readme_brian2_
 the second of them compiles only main.cpp.
 """
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -23,7 +22,6 @@ import pytest
 from brianmodels import presets, simulate, to_brian2
 from brianmodels.lif import engine
 from brianmodels.lif.brian2_network import initial_v, neuron_equations, on_pre
-from brianmodels.network import LIFNetwork
 
 SS = presets.get("supersaturating")
 # small network with every feature: exp and delta pathways, delays on EE, refractoriness
