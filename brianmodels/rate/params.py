@@ -60,6 +60,14 @@ class NetworkDefaults:
         Weight distribution of the simulation (the DMFT is derived for ``'normal'`` weights, Eq 15).
     phi : str
         Response function (:mod:`brianmodels.rate.activations`).
+
+    Examples
+    --------
+    >>> from brianmodels.rate.params import DEFAULTS
+    >>> DEFAULTS
+    NetworkDefaults(N=1000, K=1000, J0=2.0, g=2.0, I0=1.0, nu=0.5, weights='gamma', phi='tanh')
+    >>> round(DEFAULTS.J0 / DEFAULTS.K ** 0.5, 4)  # mean weight magnitude J0 / sqrt(K)
+    0.0632
     """
 
     N: int = 1000
@@ -108,6 +116,16 @@ def check_time(T, dt, warmup):
     """Validate the integration times (units of tau); return ``(T, dt, warmup)`` as floats.
 
     Raises ``ValueError`` unless ``0 < dt <= 0.05``, ``T >= dt`` and ``warmup >= 0``.
+
+    Examples
+    --------
+    >>> from brianmodels.rate.params import check_time
+    >>> check_time(100, 0.02, 10)
+    (100.0, 0.02, 10.0)
+    >>> check_time(100, 0.1, 10)
+    Traceback (most recent call last):
+    ...
+    ValueError: dt must satisfy 0 < dt <= 0.05 (forward Euler, units of tau); got 0.1
     """
     dt = _finite(dt, "dt")
     if not 0 < dt <= DT_MAX:
@@ -147,6 +165,19 @@ class RateNetworkSpec:
         ``'gamma'``, ``'lognormal'``, ``'normal'`` or ``'bernoulli'`` (§1.3).
     phi : str
         Canonical response-function name (see :mod:`brianmodels.rate.activations`).
+
+    Examples
+    --------
+    The inhibitory network (defaults: ``DEFAULTS``) with 200 units and in-degree 100
+    (connection probability 1/2), and the E-I network of Fig 6:
+
+    >>> from brianmodels.rate.params import RateNetworkSpec
+    >>> spec = RateNetworkSpec.inhibitory(N=200, K=100)
+    >>> spec.pops, spec.n_total, spec.p_connect.tolist(), spec.weights, spec.phi
+    (('I',), 200, [0.5], 'gamma', 'tanh')
+    >>> ei = RateNetworkSpec.ei()
+    >>> ei.pops, ei.N.tolist(), ei.K.tolist(), ei.J.tolist()
+    (('E', 'I'), [3000, 3000], [300, 300], [[1.0, 2.0], [1.0, 1.2]])
     """
 
     pops: tuple

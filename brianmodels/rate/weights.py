@@ -45,6 +45,12 @@ def block_moments(weights: str, J: float, g: float, nu: float, K: int) -> tuple[
     -------
     mean, sd : float
         ``J/sqrt(K)`` and ``g K^(-nu/2)``; for ``bernoulli`` ``sd = sqrt(mean (1 - mean))``.
+
+    Examples
+    --------
+    >>> from brianmodels.rate.weights import block_moments
+    >>> [round(v, 4) for v in block_moments("gamma", J=2.0, g=2.0, nu=0.5, K=100)]
+    [0.2, 0.6325]
     """
     mean = J / math.sqrt(K)                      # §1.2: Jbar = J0 K^(-1/2)
     if weights == "bernoulli":
@@ -67,6 +73,14 @@ def draw_magnitudes(rng: np.random.Generator, weights: str, mean: float, sd: flo
     Returns
     -------
     ndarray of float64
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brianmodels.rate.weights import draw_magnitudes
+    >>> J = draw_magnitudes(np.random.default_rng(0), "gamma", 0.2, 0.63, 100_000)
+    >>> round(float(J.mean()), 1), round(float(J.std()), 1), bool(J.min() >= 0)
+    (0.2, 0.6, True)
     """
     if weights == "bernoulli":
         return (rng.random(size) < mean).astype(np.float64)
@@ -103,6 +117,20 @@ def weight_matrix(spec: RateNetworkSpec, connectivity_seed: int = CONNECTIVITY_S
     -------
     W : ndarray, shape (N_total, N_total), Fortran-contiguous
         ``W[i, j]`` is the signed weight from unit j onto unit i.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brianmodels.rate.params import RateNetworkSpec
+    >>> from brianmodels.rate.weights import weight_matrix
+    >>> spec = RateNetworkSpec.inhibitory(N=200, K=100)       # gamma weights, p = 1/2
+    >>> W = weight_matrix(spec, connectivity_seed=1)
+    >>> W.shape, bool(W.flags.f_contiguous), bool(np.all(W <= 0))   # inhibitory: W <= 0
+    ((200, 200), True, True)
+    >>> round(float((W != 0).sum(axis=1).mean() / 100), 1)    # in-degree ~ K
+    1.0
+    >>> round(float(-W.sum(axis=1).mean()), 0)                # total weight ~ J0 sqrt(K)
+    20.0
     """
     if not isinstance(spec, RateNetworkSpec):
         raise TypeError(f"spec must be a RateNetworkSpec; got {type(spec).__name__}")
