@@ -232,6 +232,21 @@ def simulate_rate_network(N=D.N, K=D.K, *, J0=D.J0, g=D.g, I0=D.I0, nu=D.nu, wei
     ValueError, TypeError
         For any invalid parameter, before weights are drawn or code compiled
         (:func:`check_args`).
+
+    Examples
+    --------
+    The Fig 5 network (Gaussian weights, J0 = 3) against its DMFT (runs a simulation: numba
+    compiles its kernels on the first call):
+
+    >>> from brianmodels import simulate_rate_network
+    >>> from meanfield import compare, dmft
+    >>> res = simulate_rate_network(N=1000, K=1000, J0=3.0, weights="normal", T=300.0,
+    ...                             seed=1, connectivity_seed=1)       # doctest: +SKIP
+    >>> res.table[["population", "phi_mean", "f", "beta"]]              # doctest: +SKIP
+    >>> print(compare(res, dmft(K=1000, J0=3.0)).report())              # doctest: +SKIP
+
+    The gallery example *Rate networks against the DMFT* (``examples/plot_rate_vs_dmft.py``)
+    runs such networks for several K and compares them with the theory.
     """
     c = check_args(N=N, K=K, J0=J0, g=g, I0=I0, nu=nu, weights=weights, phi=phi, T=T, dt=dt,
                    seed=seed, connectivity_seed=connectivity_seed, warmup=warmup, method=method, ei=ei, dtype=dtype,

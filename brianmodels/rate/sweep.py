@@ -162,6 +162,22 @@ def rate_sweep(K, *, seeds=(SEED,), connectivity_seeds=(CONNECTIVITY_SEED,), N=N
     ValueError, TypeError
         For invalid parameters of any point, unknown keyword arguments included (every point
         goes through :func:`~brianmodels.rate.simulate.check_args` before anything runs).
+
+    Examples
+    --------
+    Three in-degrees, two network realisations each, against the DMFT (runs simulations; with
+    the default ``n_jobs`` in worker processes, so a script needs an
+    ``if __name__ == "__main__":`` guard):
+
+    >>> from brianmodels import rate_sweep
+    >>> from meanfield import compare, dmft_sweep
+    >>> Ks = [250, 500, 1000]
+    >>> sims = rate_sweep(Ks, connectivity_seeds=[1, 2], J0=3.0, weights="normal",
+    ...                   T=300.0, n_jobs=1)                               # doctest: +SKIP
+    >>> print(compare(sims, dmft_sweep(Ks, J0=3.0)).summary())            # doctest: +SKIP
+
+    The gallery example *Rate networks against the DMFT* (``examples/plot_rate_vs_dmft.py``)
+    runs this sweep and plots the comparison.
     """
     Ks = [to_int(k, "K", lo=1) for k in np.atleast_1d(np.asarray(K, dtype=object))]
     seeds = to_seeds(seeds, "seeds")
@@ -255,6 +271,12 @@ def line_fit(x, y, name: str = "y") -> tuple[float, float, float]:
     slope, intercept, stderr : float
         Slope (units of y per unit of x), intercept (units of y) and the standard error of the
         slope (residual variance over max(n - 2, 1) degrees of freedom: 0 for two points).
+
+    Examples
+    --------
+    >>> from brianmodels.rate.sweep import line_fit
+    >>> [round(v, 6) for v in line_fit([1.0, 2.0, 3.0], [2.0, 4.0, 6.0])]
+    [2.0, 0.0, 0.0]
     """
     x, y = np.asarray(x, float).ravel(), np.asarray(y, float).ravel()
     if x.size != y.size:
@@ -291,6 +313,18 @@ def fit_exponent(table, quantity: str = "phi_mean", population: str | None = Non
     dict
         ``exponent`` a, ``prefactor`` c (units of the quantity), ``stderr`` (standard error of
         a), ``n`` points (every seed of every K).
+
+    Examples
+    --------
+    A mean rate falling as 2 / sqrt(K) (a table shaped like ``rate_sweep(...).table``):
+
+    >>> import pandas as pd
+    >>> from brianmodels.rate.sweep import fit_exponent
+    >>> K = [100, 400, 1600]
+    >>> table = pd.DataFrame({"K": K, "population": "I", "phi_mean": [2 * k ** -0.5 for k in K]})
+    >>> fit = fit_exponent(table, "phi_mean")
+    >>> round(fit["exponent"], 3), round(fit["prefactor"], 3), fit["n"]
+    (-0.5, 2.0, 3)
     """
     if isinstance(table, RateSweepResult):
         table = table.table
