@@ -186,6 +186,18 @@ def get(phi) -> Activation:
         Unknown name, negative or non-finite lambda.
     TypeError
         Neither a string nor a real number.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from brianmodels.rate import activations
+    >>> phi = activations.get("tanh")                  # rectified tanh, Eq 2
+    >>> phi.numpy(np.array([-1.0, 0.0, 0.5])).round(3).tolist()
+    [0.0, 0.0, 0.462]
+    >>> phi.brian2, phi.phi_max
+    ('int(x > 0)*tanh(x)', 1.0)
+    >>> activations.get("linear").name, activations.get(2).name, activations.get(1.5).name
+    ('relu', 'quadratic', 'power1.5')
     """
     if isinstance(phi, Activation):
         return phi

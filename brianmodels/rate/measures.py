@@ -63,6 +63,21 @@ class LaggedAutocov:
     fft_dtype : numpy dtype
         Precision of the FFTs (float32 is ~3x faster; the lagged products then carry a relative
         rounding error ~1e-6 of R(0)). Sums for the demeaning are always float64.
+
+    Examples
+    --------
+    White noise of two units, pushed in two chunks: R(0) ~ 1, R(lag > 0) ~ 0:
+
+    >>> import numpy as np
+    >>> from brianmodels.rate.measures import LaggedAutocov
+    >>> Y = np.random.default_rng(0).standard_normal((20_000, 2))
+    >>> acc = LaggedAutocov(n_units=2, max_lag=3)
+    >>> acc.push(Y[:7_000]); acc.push(Y[7_000:])
+    >>> R, var = acc.finalize()
+    >>> R.shape, bool(np.abs(R[0] - 1).max() < 0.05), bool(np.abs(R[1:]).max() < 0.05)
+    ((3, 2), True, True)
+    >>> bool(np.allclose(var, Y.var(axis=0)))         # the variances, R[0]
+    True
     """
 
     def __init__(self, n_units: int, max_lag: int, block: int | None = None, fft_dtype=np.float64):
