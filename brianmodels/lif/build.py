@@ -162,6 +162,11 @@ def input_table_rows(n_samples: int) -> int:
     Returns
     -------
     int
+
+    Examples
+    --------
+    >>> input_table_rows(1000), input_table_rows(70_000)   # 65.5 s, 262 s at 1 ms
+    (65536, 262144)
     """
     n = int(n_samples)
     if n < 1:

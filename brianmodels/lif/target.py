@@ -74,6 +74,12 @@ def target_name(value: str | None = None) -> str:
         Tokens joined by single spaces. Raises ``ValueError`` (naming ``BRIANMODELS_TARGET``)
         if it is not a ``-march`` value followed by ``-m`` options; whether the compiler accepts
         it is checked by :func:`identity`.
+
+    Examples
+    --------
+    >>> from brianmodels.lif import target
+    >>> target.target_name("  x86-64-v3 "), target.target_name("")   # empty: the default
+    ('x86-64-v3', 'native')
     """
     raw = os.environ.get(ENV, "") if value is None else value
     if not isinstance(raw, str):
