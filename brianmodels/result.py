@@ -85,11 +85,25 @@ class Result:
 
     @property
     def success(self) -> bool:
-        """True when ``status == 0``."""
+        """True when ``status == 0``.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> SSN.paper([[5, 10], [7, 11]]).steady_states(3.0).success
+        True
+        """
         return int(self.status) == 0
 
     def summary(self):
-        """Short tidy overview (pandas.DataFrame); by default the table."""
+        """Short tidy overview (pandas.DataFrame); by default the table.
+
+        Examples
+        --------
+        >>> from meanfield import SSN
+        >>> SSN.paper([[5, 10], [7, 11]]).state_counts([1.0, 3.0]).summary()["n_states"].tolist()
+        [1, 3]
+        """
         return self.table
 
     def report(self) -> str:
