@@ -200,6 +200,124 @@ class SimulationResult(Result):
         return cls(params=params if params is not None else
                    (results[0].params if results else {}), **out)
 
+    # ------------------------------------------------------------------ plots and export
+    def plot(self, point=0, *, populations=("E", "I"), t_range=None, max_neurons=200,
+             axes=None):
+        """Raster of the recorded spikes above the population rates of one point.
+
+        Delegates to :func:`brianmodels.lif.plotting.plot` (see it for the parameters).
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+
+        Examples
+        --------
+        >>> import matplotlib
+        >>> matplotlib.use("Agg")
+        >>> import numpy as np, pandas as pd
+        >>> from brianmodels.lif.result import SimulationResult
+        >>> table = pd.DataFrame({"point": [0, 0], "population": ["E", "I"], "mu_E": 20.0,
+        ...                       "mu_I": 20.0, "rate": [1.0, 0.5], "duration": 1.0})
+        >>> rates = pd.DataFrame({"point": 0, "population": ["E", "I"], "t": [0.0, 0.0],
+        ...                       "rate": [1.0, 0.5], "mu": 20.0})
+        >>> spikes = pd.DataFrame({"point": 0, "population": ["E", "I"],
+        ...                        "neuron": np.array([0, 0], np.int32), "t": [0.2, 0.7]})
+        >>> fig = SimulationResult(table=table, rates=rates, spikes=spikes).plot()
+        >>> len(fig.axes) >= 2
+        True
+        """
+        from .plotting import plot
+
+        return plot(self, point, populations=populations, t_range=t_range,
+                    max_neurons=max_neurons, axes=axes)
+
+    def to_neo(self):
+        """The spikes, rates, table and params as a ``neo.Block``
+        (:func:`brianmodels.export.to_neo`; needs ``pip install "brianmodels[neo]"``).
+
+        Returns
+        -------
+        neo.Block
+            One ``Segment`` per point, one ``SpikeTrain`` per recorded neuron (s).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from brianmodels.lif.result import SimulationResult
+        >>> table = pd.DataFrame({"point": [0, 0], "population": ["E", "I"], "duration": 1.0})
+        >>> len(SimulationResult(table=table, rates=pd.DataFrame()).to_neo().segments)
+        1
+        """
+        from ..export import to_neo
+
+        return to_neo(self)
+
+    def to_nwb(self, path, **kwargs):
+        """Write the result into the NWB file ``path``, atomically
+        (:func:`brianmodels.export.to_nwb`, whose keyword arguments it takes; needs
+        ``pip install "brianmodels[nwb]"``).
+
+        Returns
+        -------
+        pathlib.Path
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from brianmodels.lif.result import SimulationResult
+        >>> table = pd.DataFrame({"point": [0, 0], "population": ["E", "I"], "duration": 1.0})
+        >>> res = SimulationResult(table=table, rates=pd.DataFrame())
+        >>> res.to_nwb(tempfile.mkdtemp() + "/run.nwb").name
+        'run.nwb'
+        """
+        from ..export import to_nwb
+
+        return to_nwb(self, path, **kwargs)
+
+    @classmethod
+    def from_neo(cls, block):
+        """The result held by a ``neo.Block`` (:func:`brianmodels.export.from_neo`).
+
+        Returns
+        -------
+        SimulationResult
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from brianmodels.lif.result import SimulationResult
+        >>> table = pd.DataFrame({"point": [0, 0], "population": ["E", "I"], "duration": 1.0})
+        >>> res = SimulationResult(table=table, rates=pd.DataFrame())
+        >>> SimulationResult.from_neo(res.to_neo()).table.equals(table)
+        True
+        """
+        from ..export import from_neo
+
+        return from_neo(block)
+
+    @classmethod
+    def from_nwb(cls, path):
+        """Read a result from an NWB file (:func:`brianmodels.export.from_nwb`).
+
+        Returns
+        -------
+        SimulationResult
+
+        Examples
+        --------
+        >>> import tempfile, pandas as pd
+        >>> from brianmodels.lif.result import SimulationResult
+        >>> table = pd.DataFrame({"point": [0, 0], "population": ["E", "I"], "duration": 1.0})
+        >>> path = SimulationResult(table=table, rates=pd.DataFrame()).to_nwb(
+        ...     tempfile.mkdtemp() + "/run.nwb")
+        >>> SimulationResult.from_nwb(path).table.equals(table)
+        True
+        """
+        from ..export import from_nwb
+
+        return from_nwb(path)
+
     # ------------------------------------------------------------------ persistence
     def save(self, folder, key=None, meta=None):
         """Write every table as Parquet, ``params.json`` and a manifest into ``folder``, atomically.
