@@ -118,6 +118,11 @@ def to_nwb(result, path, *, session_description=None, identifier=None,
     for name, v in (("session_description", session_description), ("identifier", identifier)):
         if v is not None and not isinstance(v, str):
             raise TypeError(f"{name} must be a str; got {type(v).__name__}")
+    try:  # before any work: a folder that cannot be created is the caller's mistake
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise ValueError(f"path={str(path)!r}: cannot create its folder "
+                         f"({err.strerror or err})") from None
     pynwb = _pynwb()
     from hdmf.common import DynamicTable, VectorData, VectorIndex  # a dependency of pynwb
     from pynwb.misc import Units
@@ -192,6 +197,7 @@ def to_nwb(result, path, *, session_description=None, identifier=None,
     try:
         return atomic.atomic_write(path, write)
     except (PermissionError, FileNotFoundError, IsADirectoryError, NotADirectoryError) as err:
+        # OS errors of the file itself (h5py's own errors pass unchanged)
         raise ValueError(f"path={str(path)!r}: cannot write the file ({err.strerror or err})") \
             from None
 

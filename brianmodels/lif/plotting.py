@@ -166,6 +166,7 @@ def plot(result, point=0, *, populations=("E", "I"), t_range=None, max_neurons=2
         ax_r.set_yticks([p for p, _ in ticks], [lab for _, lab in ticks])
         ax_r.set_ylim(-0.5, max(offset, 1) - 0.5)
         ax_r.set_ylabel("neuron")
+        ax_r.set_xlim(t0, t1)
         ax_r.set_title(_title(result, tab, point), fontsize="medium")
 
     if has_rates:
