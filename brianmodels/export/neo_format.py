@@ -92,12 +92,17 @@ def to_neo(result):
         seg = neo.Segment(name=f"point {p}", index=p, point=p, **ann)
         segments[p] = (seg, info, ann)
         block.segments.append(seg)
+    trains = {p: [] for p in segments}  # assigned at once: appending checks every train
     for p, X, n, times in _shared.spike_trains(result):
         seg, info, ann = segments[p]
         train = neo.SpikeTrain(np.array(times, np.float64), units=pq.s, t_start=0.0 * pq.s,
                                t_stop=info["t_stop"] * pq.s,
                                name=f"{X}{n}", population=X, neuron=n, point=p, **ann)
-        seg.spiketrains.append(train)
+        trains[p].append(train)
+    for p, (seg, _, _) in segments.items():
+        seg.spiketrains = trains[p]
+        for train in trains[p]:
+            train.segment = seg
     rates = result.rates
     if rates is not None and len(rates):
         for (p, X), df in rates.groupby(["point", "population"], sort=True):

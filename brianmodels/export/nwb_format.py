@@ -149,19 +149,19 @@ def to_nwb(result, path, *, session_description=None, identifier=None,
                     "start of the run, warm-up included)", data=times)
     obs = VectorData(name="obs_intervals", description="the run's window [0, duration] (s)",
                      data=np.array([[0.0, stops[r[0]]] for r in rows], float).reshape(n, 2))
+    ends = np.cumsum([r[3].size for r in rows], dtype=np.int64)
+    columns = [
+        st, VectorIndex(name="spike_times_index", target=st, data=ends),
+        obs, VectorIndex(name="obs_intervals_index", target=obs,
+                         data=np.arange(1, n + 1, dtype=np.int64)),
+        VectorData(name="population", description="population ('E' or 'I')",
+                   data=[r[1] for r in rows]),
+        VectorData(name="neuron", description="index of the neuron within its population",
+                   data=np.array([r[2] for r in rows], np.int64)),
+        VectorData(name="point", description="input point (the result's 'point')",
+                   data=np.array([r[0] for r in rows], np.int64))]
     units = Units(name="units", description="recorded neurons of the simulation, one per row",
-                  id=np.arange(n),
-                  columns=[st, VectorIndex(name="spike_times_index", target=st,
-                                           data=np.cumsum([r[3].size for r in rows], dtype=np.int64)),
-                           obs, VectorIndex(name="obs_intervals_index", target=obs,
-                                            data=np.arange(1, n + 1, dtype=np.int64)),
-                           VectorData(name="population", description="population ('E' or 'I')",
-                                      data=[r[1] for r in rows]),
-                           VectorData(name="neuron", description="index of the neuron within "
-                                      "its population", data=np.array([r[2] for r in rows],
-                                                                      np.int64)),
-                           VectorData(name="point", description="input point (the result's "
-                                      "'point')", data=np.array([r[0] for r in rows], np.int64))])
+                  id=np.arange(n), columns=columns)
     if n:  # an empty Units table cannot be written (its text column has no dtype)
         nwb.units = units
 

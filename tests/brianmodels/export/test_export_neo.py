@@ -10,7 +10,12 @@ import quantities as pq
 
 from brianmodels.export import from_neo, to_neo
 from brianmodels.lif.result import SimulationResult
-from conftest import DURATION, RECORDED, assert_same_result
+from synthetic_results import DURATION, RECORDED, assert_same_result, make_result
+
+
+@pytest.fixture
+def result():
+    return make_result()
 
 
 def test_round_trip_is_exact(result):

@@ -10,7 +10,13 @@ import pynwb
 
 from brianmodels.export import from_nwb, to_nwb
 from brianmodels.lif.result import SimulationResult
-from conftest import DURATION, RECORDED, assert_same_result
+from synthetic_results import DURATION, RECORDED, assert_same_result, make_result
+
+
+@pytest.fixture
+def result():
+    return make_result()
+
 
 START = dt.datetime(2026, 12, 2, 9, 30, tzinfo=dt.timezone.utc)
 

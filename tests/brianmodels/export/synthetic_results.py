@@ -1,8 +1,8 @@
-"""A synthetic SimulationResult shaped like simulate's (no simulation): two points, the first
-neurons of each population recorded, one of them silent, every table present."""
+"""Shared by the export tests: a synthetic SimulationResult shaped like simulate's (no
+simulation): two points, the first neurons of each population recorded, one of them silent,
+every table present."""
 import numpy as np
 import pandas as pd
-import pytest
 
 from brianmodels import presets
 from brianmodels.lif.result import SimulationResult
@@ -34,6 +34,10 @@ def make_result():
                          "bf_mean": np.pi, "seed": 11 + p, "connectivity_seed": 5,
                          "t_start": 0.5, "t_stop": DURATION, "duration": DURATION, "N": 4000,
                          "variant": p, "variant_mu": '[1.0, 2.0]'})
+    table = pd.DataFrame(rows)
+    # cells that are not strings (a user's own labels) and a missing text value survive too
+    table["labels"] = pd.Series([[1, 2], None, {"a": 1.5}, "x"], dtype=object)
+    table.loc[3, "variant_mu"] = np.nan
     spikes = pd.concat(spikes, ignore_index=True)
     # simulate's order: per point and population, in time (then neuron) order
     spikes = spikes.sort_values(["point", "population", "t", "neuron"], kind="stable",
@@ -42,14 +46,9 @@ def make_result():
     params = {"network": net.to_dict(), "settings": {"dt": 5e-5, "duration": DURATION,
                                                      "record_spikes": list(RECORDED)},
               "mu_E": [15.0, 25.0], "note": None}
-    return SimulationResult(table=pd.DataFrame(rows), rates=pd.concat(rates, ignore_index=True),
+    return SimulationResult(table=table, rates=pd.concat(rates, ignore_index=True),
                             spikes=spikes, currents=pd.concat(currents, ignore_index=True),
                             params=params)
-
-
-@pytest.fixture
-def result():
-    return make_result()
 
 
 def assert_same_result(a, b, *, currents=True):
