@@ -19,7 +19,7 @@ _EXPORTS = {
     "to_brian2": "brianmodels.lif.brian2_network",
     "from_brian2": "brianmodels.lif.brian2_runs",
 }
-_SUBMODULES = {"presets", "network", "units", "seeds", "result"}
+_SUBMODULES = {"presets", "network", "units", "seeds", "result", "export"}
 
 __all__ = sorted(set(_EXPORTS) | _SUBMODULES)
 

@@ -30,13 +30,14 @@ net = presets.get("supersaturating")
 # The network as Brian2 objects, with your monitors
 # -------------------------------------------------
 # ``build_on_run=False``: ``run`` only records what to simulate; ``device.build`` compiles it.
-b2.set_device("cpp_standalone", build_on_run=False, directory=tempfile.mkdtemp())
+build_dir = tempfile.mkdtemp()  # Brian2 builds into ./output unless told otherwise
+b2.set_device("cpp_standalone", build_on_run=False, directory=build_dir)
 bn = to_brian2(net, mu_E=10.0)
 print(bn["E"].equations)
 spikes = [b2.SpikeMonitor(bn["E"]), b2.SpikeMonitor(bn["I"])]
 bn.add(spikes)
 bn.run(1.5 * b2.second)
-b2.device.build(run=False)
+b2.device.build(directory=build_dir, run=False)
 
 # %%
 # Three input points, one binary

@@ -824,8 +824,8 @@ def fi_curve(mu, sigma=3.0, tau=0.02, *, t_ref=0.0, theta=1.0, v_reset=0.0, n_pe
     3  70.0  44.6       0.1
 
     These follow the Ricciardi transfer function Phi (Eq 9, ``docs/theory/ssn_lif.md`` §2;
-    ``tests/brianmodels/lif/test_lif_paths.py`` checks it), whose self-consistent network
-    rates Phi_sc the gallery example *Theory only* (``examples/plot_theory_only.py``) draws.
+    ``tests/brianmodels/lif/test_lif_paths.py`` checks it); the gallery example *A single
+    neuron's F-I curve* (``examples/plot_fi_curve.py``) runs this and draws it over Phi.
     """
     names = ("mu", "sigma", "tau", "t_ref", "theta", "v_reset")
     kinds = ("drive", "noise", "time", "time", "voltage", "voltage")
