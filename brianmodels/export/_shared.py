@@ -14,6 +14,8 @@ import json
 import numpy as np
 import pandas as pd
 
+from ..lif.result import _json_default as _result_json_default
+
 #: version of the layout written by :func:`~brianmodels.export.to_neo` and
 #: :func:`~brianmodels.export.to_nwb` (stored in the files; readers refuse newer ones)
 FORMAT = 1
@@ -43,13 +45,9 @@ def check_result(result, name="result"):
 
 
 # ------------------------------------------------------------------------------ tables
-def json_default(o):
-    """JSON encoding of numpy scalars and arrays (params and object cells)."""
-    if isinstance(o, np.generic):
-        return o.item()
-    if isinstance(o, np.ndarray):
-        return o.tolist()
-    raise TypeError(f"not JSON serialisable: {type(o).__name__}")
+#: JSON encoding of numpy scalars and arrays (params and object cells): the one that
+#: SimulationResult.save uses, so a result's params read the same from every format.
+json_default = _result_json_default
 
 
 def dtypes(df) -> dict:
