@@ -14,7 +14,7 @@ import json
 import numpy as np
 import pandas as pd
 
-from ..lif.result import _json_default as _result_json_default
+from ..lif.result import _json_default as _result_json_default, cv_isi_columns
 
 #: version of the layout written by :func:`~brianmodels.export.to_neo` and
 #: :func:`~brianmodels.export.to_nwb` (stored in the files; readers refuse newer ones)
@@ -195,14 +195,11 @@ def table_from_trains(point, population, t_start, t_stop, times, counts, info=No
             t = np.concatenate([times[starts[k]:ends[k]] for k in sel])
             cv = analysis.isi_statistics(i.astype(np.int64), t, sel.size, t_start=T0,
                                          t_stop=T1).cv
-            ok = np.isfinite(cv)
             extra = dict((info or {}).get(int(p), {}))
             rows.append({"point": int(p), "population": X,
                          "mu_E": extra.pop("mu_E", np.nan), "mu_I": extra.pop("mu_I", np.nan),
                          "rate": rates.mean(), "rate_std": rates.std(),
-                         "cv_isi_mean": cv[ok].mean() if ok.any() else np.nan,
-                         "cv_isi_median": np.median(cv[ok]) if ok.any() else np.nan,
-                         "cv_isi_fraction": ok.mean(), "t_start": T0, "t_stop": T1,
+                         **cv_isi_columns(cv), "t_start": T0, "t_stop": T1,
                          "duration": T1, "N": int(sel.size), **extra})
     return pd.DataFrame(rows)
 

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from . import analysis, inputs
-from .result import SimulationResult
+from .result import SimulationResult, balance_columns, cv_isi_columns
 from .simulate import DEFAULT_RATE_BIN, _time, check_network
 from .. import seeds as _seeds
 from ..network import POPULATIONS
@@ -279,11 +279,8 @@ def from_brian2(monitors, net, mu_E=None, *, r=None, mu_I=None, warmup, seed=Non
             t = np.asarray(mon.t[:] / _second(), float)
             counts = np.bincount(i[t >= warm], minlength=n)[:n] / T
             row.update(rate=counts.mean(), rate_std=counts.std())
-            cv = analysis.isi_statistics(i, t, n, t_start=warm, t_stop=T1).cv
-            ok = np.isfinite(cv)
-            row.update(cv_isi_mean=cv[ok].mean() if ok.any() else np.nan,
-                       cv_isi_median=np.median(cv[ok]) if ok.any() else np.nan,
-                       cv_isi_fraction=ok.mean())
+            row.update(cv_isi_columns(
+                analysis.isi_statistics(i, t, n, t_start=warm, t_stop=T1).cv))
             spike_frames.append(pd.DataFrame({"point": int(point), "population": X,
                                               "neuron": (i + start).astype(np.int32), "t": t}))
             if prm is None:  # the trace binned from the spikes
@@ -317,12 +314,8 @@ def from_brian2(monitors, net, mu_E=None, *, r=None, mu_I=None, warmup, seed=Non
                 a, b = sel[0], sel[-1]
                 I_E = (sE[:, b] - sE[:, a]) / (t[b] - t[a])
                 I_I = -(sI[:, b] - sI[:, a]) / (t[b] - t[a])
-                bf = analysis.balance_factor(I_E, I_I, drive[x])
-                fin = np.isfinite(bf)
                 row.update(input_E=I_E.mean(), input_I=-I_I.mean(),
-                           bf_mean=np.nanmean(bf) if fin.any() else np.nan,
-                           bf_median=np.nanmedian(bf) if fin.any() else np.nan,
-                           bf_std=np.nanstd(bf) if fin.any() else np.nan)
+                           **balance_columns(analysis.balance_factor(I_E, I_I, drive[x])))
                 dtc = np.diff(t)
                 rec = np.asarray(mon.record, np.int64) + start
                 for k in range(sE.shape[0]):

@@ -406,6 +406,39 @@ class SimulationResult(Result):
         return cls(params=params, **kw)
 
 
+def cv_isi_columns(cv) -> dict:
+    """The ``cv_isi_mean``, ``cv_isi_median`` and ``cv_isi_fraction`` columns of a ``table`` row
+    from the per-neuron CV_ISI of the recorded neurons (NaN where a neuron has too few spikes).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> cv_isi_columns(np.array([0.8, 1.0, np.nan, 0.9]))
+    {'cv_isi_mean': 0.9, 'cv_isi_median': 0.9, 'cv_isi_fraction': 0.75}
+    """
+    cv = np.asarray(cv, float)
+    ok = np.isfinite(cv)
+    return {"cv_isi_mean": float(cv[ok].mean()) if ok.any() else np.nan,
+            "cv_isi_median": float(np.median(cv[ok])) if ok.any() else np.nan,
+            "cv_isi_fraction": float(ok.mean()) if cv.size else np.nan}
+
+
+def balance_columns(bf) -> dict:
+    """The ``bf_mean``, ``bf_median`` and ``bf_std`` (ddof 0) columns of a ``table`` row from
+    per-neuron balance factors (NaN where undefined; all NaN if none is defined).
+
+    Examples
+    --------
+    >>> balance_columns([0.25, 0.75, float("nan")])
+    {'bf_mean': 0.5, 'bf_median': 0.5, 'bf_std': 0.25}
+    """
+    bf = np.asarray(bf, float)
+    if not np.any(np.isfinite(bf)):
+        return {"bf_mean": np.nan, "bf_median": np.nan, "bf_std": np.nan}
+    return {"bf_mean": float(np.nanmean(bf)), "bf_median": float(np.nanmedian(bf)),
+            "bf_std": float(np.nanstd(bf))}
+
+
 def _n_points(result) -> int:
     t = result.table
     return int(t["point"].max()) + 1 if t is not None and "point" in t and len(t) else 0

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from . import analysis, build, engine, fastrng, inputs
-from .result import SimulationResult
+from .result import SimulationResult, balance_columns, cv_isi_columns
 from ..network import LIFNetwork, POPULATIONS, pathway_name
 from .. import seeds as _seeds
 from ..units import to_float, to_int, to_mapping
@@ -483,19 +483,13 @@ def _measure(point: Point, st: Settings, b: build.Build, out: dict, index: int):
                "input_E": I_E_all[sl].mean(), "input_I": -I_I_all[sl].mean(),
                "input_ext": float(np.mean(ext)),
                "v_end_mean": out["neurons.v"][sl].mean(), "v_end_std": out["neurons.v"][sl].std(),
-               "bf_mean": np.nanmean(bf) if np.any(np.isfinite(bf)) else np.nan,
-               "bf_median": np.nanmedian(bf) if np.any(np.isfinite(bf)) else np.nan,
-               "bf_std": np.nanstd(bf) if np.any(np.isfinite(bf)) else np.nan}
+               **balance_columns(bf)}
         key = f"spikes_{X}"
         nrec = st.record_spikes[x]
         if nrec:
             i, t = out[f"{key}.i"].astype(np.int64), out[f"{key}.t"]
             stats = analysis.isi_statistics(i, t, nrec, t_start=T0, t_stop=T1)
-            cv = stats.cv
-            ok = np.isfinite(cv)
-            row.update(cv_isi_mean=cv[ok].mean() if ok.any() else np.nan,
-                       cv_isi_median=np.median(cv[ok]) if ok.any() else np.nan,
-                       cv_isi_fraction=ok.mean())
+            row.update(cv_isi_columns(stats.cv))
             spike_frames.append(pd.DataFrame({"point": index, "population": X,
                                               "neuron": i.astype(np.int32), "t": t}))
         else:
